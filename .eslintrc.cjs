@@ -1,0 +1,2 @@
+/* Placeholder policy, replaced below. */
+module.exports = { root: true, parser: "@typescript-eslint/parser", ignorePatterns: ["**/dist/**"] };
