@@ -39,4 +39,26 @@ export interface CpuPlatform {
   poll(instructionsRetired: number): boolean;
   /** The largest number of instructions the CPU may retire between two `poll` calls. */
   readonly pollInterval: number;
+  /** The time-stamp counter, for RDTSC. */
+  readTsc(): number;
+}
+
+/**
+ * The execution core (src/cpu/) as the system side (src/board.ts and friends) sees it: the
+ * board's `Cpu` wraps it with CR3, the TLB, interrupts and the TSC.
+ *
+ * `src/cpu/index.ts` exports `class X86Core implements ExecutionCore` with the constructor
+ * `new X86Core(ram: Uint8Array, mmu: AddressTranslator, platform: CpuPlatform)`.
+ */
+export interface ExecutionCore {
+  createContext(): import("./machine.ts").CpuContext;
+  /** Runs ring-3 code until a syscall, an exception, or `platform.poll` reporting an interrupt. */
+  run(context: import("./machine.ts").CpuContext): import("./machine.ts").UserExit;
+  readonly exceptionVector: number;
+  readonly errorCode: number;
+  readonly faultAddress: number;
+  /** Instructions retired since power-on (drives the deterministic clock). */
+  readonly instructionsRetired: number;
+  /** Called after CR3 writes, INVLPG and TLB flushes, for caches keyed by virtual address. */
+  onTranslationChange(): void;
 }

@@ -1,4 +1,5 @@
 /**
- * @asterism/osdk: The OS development kit: new, build, run, test and tcb.
+ * @asterism/osdk: the OS development kit. The package's programmatic face is the CLI's
+ * `main`; the `osdk` binary calls it.
  */
-export const PACKAGE_NAME = "@asterism/osdk";
+export { main, type Command } from "./cli.ts";
