@@ -41,5 +41,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(`osdk: unknown command '${name}'\n\n${await usage()}`);
     return 2;
   }
-  return command.run(args);
+  try {
+    return await command.run(args);
+  } catch (error) {
+    if (isUsageError(error)) {
+      console.error(`osdk ${name}: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+/** Errors `util.parseArgs` throws for unknown or malformed options. */
+function isUsageError(error: unknown): error is Error {
+  return error instanceof Error && "code" in error && typeof error.code === "string" && error.code.startsWith("ERR_PARSE_ARGS_");
 }

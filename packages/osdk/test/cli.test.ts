@@ -9,3 +9,12 @@ describe("osdk cli", () => {
     errors.mockRestore();
   });
 });
+
+describe("osdk option errors", () => {
+  it("reports an unknown option of a command as a usage error, exit code 2", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    expect(await main(["tcb", "--frobnicate"])).toBe(2);
+    expect(errors.mock.calls[0]?.[0]).toMatch(/^osdk tcb: Unknown option '--frobnicate'/);
+    errors.mockRestore();
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The workspace as `osdk tcb` sees it: which packages exist, which of them the kernel image
+ * is made of, and which the root policy declares trusted. Everything is read from files a
+ * reviewer can see (package.json files and the root `.eslintrc.cjs`), never from flags, so
+ * that a package cannot talk its way out of (or into) the TCB.
+ */
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+export interface WorkspacePackage {
+  /** Folder name under packages/, e.g. "svc-fs". */
+  readonly dir: string;
+  /** npm name, e.g. "@asterism/svc-fs". */
+  readonly name: string;
+}
+
+export interface Workspace {
+  readonly root: string;
+  readonly packages: readonly WorkspacePackage[];
+  /** Folder names the root policy declares to be the TCB. */
+  readonly declaredTcb: readonly string[];
+  /** Folder name of the hardware package, which is never counted. */
+  readonly board: string;
+}
+
+interface PolicySettings {
+  readonly settings?: { readonly asterism?: { readonly tcb?: unknown } };
+}
+
+function readDeclaredTcb(root: string): string[] {
+  const policyFile = join(root, ".eslintrc.cjs");
+  const policy: PolicySettings = createRequire(import.meta.url)(policyFile) as PolicySettings;
+  const declared = policy.settings?.asterism?.tcb;
+  if (!Array.isArray(declared) || !declared.every((entry) => typeof entry === "string")) {
+    throw new Error(`${policyFile}: settings.asterism.tcb must list the TCB package folders`);
+  }
+  return declared as string[];
+}
+
+export function readWorkspace(root: string): Workspace {
+  const packagesDir = join(root, "packages");
+  const packages: WorkspacePackage[] = [];
+  for (const dir of readdirSync(packagesDir).sort()) {
+    const manifest = join(packagesDir, dir, "package.json");
+    if (!existsSync(manifest)) continue;
+    const { name } = JSON.parse(readFileSync(manifest, "utf8")) as { name: string };
+    packages.push({ dir, name });
+  }
+  return { root, packages, declaredTcb: readDeclaredTcb(root), board: "board-x86" };
+}
+
+/** The workspace root: the nearest ancestor of `start` with a pnpm-workspace.yaml. */
+export function findWorkspaceRoot(start: string): string {
+  let dir = start;
+  while (!existsSync(join(dir, "pnpm-workspace.yaml"))) {
+    const parent = join(dir, "..");
+    if (parent === dir) throw new Error(`no pnpm-workspace.yaml above ${start}`);
+    dir = parent;
+  }
+  return dir;
+}
