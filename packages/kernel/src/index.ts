@@ -1,4 +1,14 @@
 /**
- * @asterism/kernel: The Linux ABI: processes, syscalls, signals, ELF loading, the tty; the kernel image entry.
+ * @asterism/kernel: the Linux ABI on top of OSTD: ELF loading, the initial stack, the
+ * syscall table and dispatcher, signals, the tty line discipline, pipes, processes. It is a
+ * safe service: it reaches the machine only through `@asterism/ostd`.
  */
 export const PACKAGE_NAME = "@asterism/kernel";
+
+export { Errno, errnoName, SyscallError, sysError } from "./errno.ts";
+export { ExecFormatError, parseElf, type ElfExecutable, type ProgramHeader } from "./elf/elf-file.ts";
+export { planLoad, Prot, type LoadPlan, type SegmentMapping } from "./elf/load-plan.ts";
+export { AuxType, buildInitialStack, type StackImage, type StackRequest } from "./elf/initial-stack.ts";
+export { Sys, syscallName } from "./syscall/numbers.ts";
+export { Gpr, SyscallArgs, resultHalves } from "./syscall/args.ts";
+export { SyscallTable, errnoOf, type SyscallHandler } from "./syscall/dispatcher.ts";

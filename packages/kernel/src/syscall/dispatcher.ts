@@ -1,0 +1,83 @@
+/**
+ * The syscall dispatcher: number -> handler, and the single place where failures become
+ * `-errno` in RAX.
+ *
+ * Handlers return their non-negative result (synchronously on the fast path, or as a promise
+ * when they block) or throw an error that carries an errno: the kernel's `SyscallError`, or
+ * svc-fs's `FsError`, recognised by its numeric `errno` field so this module needs no import
+ * of the file systems. An unknown number returns ENOSYS and is logged once per number, which
+ * is how missing calls show up while bringing up a new program. Anything else a handler
+ * throws is a kernel bug: it is logged with the syscall name and the call fails with EIO
+ * instead of taking the kernel down.
+ */
+
+import { Errno } from "../errno.ts";
+import type { SyscallArgs } from "./args.ts";
+import { syscallName } from "./numbers.ts";
+
+export type SyscallHandler<Caller> = (caller: Caller, args: SyscallArgs) => number | Promise<number>;
+
+const MAX_ERRNO = 4095;
+
+/** The errno an error carries, or undefined if it is not a syscall failure. */
+export function errnoOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null || !("errno" in error)) return undefined;
+  const { errno } = error;
+  if (typeof errno !== "number" || !Number.isInteger(errno) || errno < 1 || errno > MAX_ERRNO) return undefined;
+  return errno;
+}
+
+export class SyscallTable<Caller> {
+  readonly #handlers = new Map<number, SyscallHandler<Caller>>();
+  readonly #reportedUnknown = new Set<number>();
+  readonly #log: (message: string) => void;
+
+  constructor(log: (message: string) => void) {
+    this.#log = log;
+  }
+
+  register(number: number, handler: SyscallHandler<Caller>): void {
+    if (this.#handlers.has(number)) throw new Error(`syscall ${syscallName(number)} registered twice`);
+    this.#handlers.set(number, handler);
+  }
+
+  has(number: number): boolean {
+    return this.#handlers.has(number);
+  }
+
+  /**
+   * Runs syscall `number` for `caller`. The result is what goes to RAX: the handler's value,
+   * or `-errno`. It is a plain number when the handler completed synchronously.
+   */
+  dispatch(caller: Caller, number: number, args: SyscallArgs): number | Promise<number> {
+    const handler = this.#handlers.get(number);
+    if (handler === undefined) return this.#unknown(number);
+    let outcome: number | Promise<number>;
+    try {
+      outcome = handler(caller, args);
+    } catch (error) {
+      return this.#failure(number, error);
+    }
+    if (typeof outcome === "number") return outcome;
+    return outcome.then(
+      (value) => value,
+      (error: unknown) => this.#failure(number, error),
+    );
+  }
+
+  #unknown(number: number): number {
+    if (!this.#reportedUnknown.has(number)) {
+      this.#reportedUnknown.add(number);
+      this.#log(`unimplemented syscall ${syscallName(number)} (${String(number)}): returning ENOSYS`);
+    }
+    return -Errno.ENOSYS;
+  }
+
+  #failure(number: number, error: unknown): number {
+    const errno = errnoOf(error);
+    if (errno !== undefined) return -errno;
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    this.#log(`kernel bug in syscall ${syscallName(number)}: ${detail}`);
+    return -Errno.EIO;
+  }
+}
