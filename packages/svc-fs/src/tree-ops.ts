@@ -1,0 +1,165 @@
+/**
+ * The operations that change the shape of the tree: mkdirat, mknodat, symlinkat, linkat,
+ * unlinkat and renameat2, with every check Linux makes before touching the file system
+ * (write+search on the parents, sticky directories, EXDEV across mounts, EBUSY on mount
+ * points, ENOTEMPTY, no directory moved below itself, RENAME_NOREPLACE).
+ */
+import {
+  AT_EMPTY_PATH,
+  AT_REMOVEDIR,
+  AT_SYMLINK_FOLLOW,
+  RENAME_NOREPLACE,
+  S_IFBLK,
+  S_IFCHR,
+  S_IFIFO,
+  S_IFMT,
+  S_IFREG,
+  S_IFSOCK,
+  W_OK,
+  X_OK,
+} from "./constants.ts";
+import { Errno, fsError } from "./errno.ts";
+import type { FsContext } from "./fs-context.ts";
+import type { DirInode, Inode } from "./inode.ts";
+import type { OpenFile } from "./open-file.ts";
+import type { ParentAndName } from "./path-walk.ts";
+import { requireAccess, requireMayDeleteIn } from "./permission.ts";
+import type { Vfs } from "./vfs.ts";
+
+/** The parent of a name about to be created or removed, with write access checked. */
+function writableParent(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string): ParentAndName & { dir: DirInode } {
+  const found = vfs.walker(ctx).resolveParent(vfs.startOf(ctx, at), path);
+  const dir = found.parent.inode;
+  if (dir.kind !== "dir") throw fsError(Errno.ENOTDIR, path);
+  requireAccess(ctx.cred, dir.meta, W_OK | X_OK, path);
+  vfs.requireWritableFs(dir);
+  return { ...found, dir };
+}
+
+function requireNewName(target: ParentAndName & { dir: DirInode }, vfs: Vfs, ctx: FsContext): void {
+  if (target.name === "." || target.name === ".." || vfs.walker(ctx).child(target.parent, target.name) !== undefined) {
+    throw fsError(Errno.EEXIST, target.name);
+  }
+}
+
+export function mkdirAt(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string, mode: number): void {
+  const target = writableParent(vfs, ctx, at, path);
+  requireNewName(target, vfs, ctx);
+  target.dir.create(target.name, { kind: "dir", ...vfs.newOwnership(ctx, target.dir, mode, true) });
+}
+
+/** mknodat(2): regular files, FIFOs, sockets, and (root only) device nodes. */
+export function mknodAt(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string, mode: number, rdev: number): void {
+  const type = (mode & S_IFMT) === 0 ? S_IFREG : mode & S_IFMT;
+  if (type !== S_IFREG && type !== S_IFIFO && type !== S_IFSOCK && type !== S_IFCHR && type !== S_IFBLK) {
+    throw fsError(Errno.EINVAL, "mknod type");
+  }
+  if ((type === S_IFCHR || type === S_IFBLK) && ctx.cred.uid !== 0) throw fsError(Errno.EPERM, "mknod of a device");
+  const target = writableParent(vfs, ctx, at, path);
+  if (target.trailingSlash) throw fsError(Errno.ENOENT, path);
+  requireNewName(target, vfs, ctx);
+  const owner = vfs.newOwnership(ctx, target.dir, mode, false);
+  if (type === S_IFREG) target.dir.create(target.name, { kind: "regular", ...owner });
+  else target.dir.create(target.name, { kind: "special", ...owner, mode: type | owner.mode, rdev });
+}
+
+export function symlinkAt(vfs: Vfs, ctx: FsContext, linkTarget: string, at: OpenFile | null, path: string): void {
+  if (linkTarget.length === 0) throw fsError(Errno.ENOENT, "empty symlink target");
+  const target = writableParent(vfs, ctx, at, path);
+  requireNewName(target, vfs, ctx);
+  target.dir.create(target.name, { kind: "symlink", target: linkTarget, uid: ctx.cred.uid, gid: vfs.newOwnership(ctx, target.dir, 0, false).gid });
+}
+
+/** linkat(2): AT_SYMLINK_FOLLOW follows a final symlink of the old path, AT_EMPTY_PATH links `oldAt` itself. */
+export function linkAt(
+  vfs: Vfs,
+  ctx: FsContext,
+  oldAt: OpenFile | null,
+  oldPath: string,
+  newAt: OpenFile | null,
+  newPath: string,
+  flags: number,
+): void {
+  if ((flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) !== 0) throw fsError(Errno.EINVAL, "linkat flags");
+  const source = vfs.walker(ctx);
+  const old =
+    oldPath.length === 0 && (flags & AT_EMPTY_PATH) !== 0
+      ? vfs.startOf(ctx, oldAt)
+      : source.resolve(vfs.startOf(ctx, oldAt), oldPath, (flags & AT_SYMLINK_FOLLOW) !== 0);
+  if (old.inode.kind === "dir") throw fsError(Errno.EPERM, "hard link to a directory");
+  const target = writableParent(vfs, ctx, newAt, newPath);
+  if (target.trailingSlash) throw fsError(Errno.ENOENT, newPath);
+  requireNewName(target, vfs, ctx);
+  if (target.parent.mount !== old.mount) throw fsError(Errno.EXDEV, "link across mounts");
+  if (old.inode.meta.nlink === 0) throw fsError(Errno.ENOENT, "file was removed");
+  target.dir.link(target.name, old.inode);
+}
+
+/** unlinkat(2); AT_REMOVEDIR makes it rmdir. */
+export function unlinkAt(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string, flags: number): void {
+  if ((flags & ~AT_REMOVEDIR) !== 0) throw fsError(Errno.EINVAL, "unlinkat flags");
+  const removeDir = (flags & AT_REMOVEDIR) !== 0;
+  const target = writableParent(vfs, ctx, at, path);
+  if (target.name === ".") throw fsError(removeDir ? Errno.EINVAL : Errno.EISDIR, path);
+  if (target.name === "..") throw fsError(removeDir ? Errno.ENOTEMPTY : Errno.EISDIR, path);
+  const victim = vfs.walker(ctx).child(target.parent, target.name);
+  if (victim === undefined) throw fsError(Errno.ENOENT, path);
+  requireMayDeleteIn(ctx.cred, target.dir.meta, victim.inode.meta, path);
+  if (removeDir) {
+    if (victim.inode.kind !== "dir") throw fsError(Errno.ENOTDIR, path);
+    if (victim.mount !== target.parent.mount) throw fsError(Errno.EBUSY, `${path} is a mount point`);
+    if (victim.inode.hasEntries()) throw fsError(Errno.ENOTEMPTY, path);
+  } else {
+    if (victim.inode.kind === "dir") throw fsError(Errno.EISDIR, path);
+    if (target.trailingSlash) throw fsError(Errno.ENOTDIR, path);
+  }
+  target.dir.unlink(target.name);
+}
+
+function isInside(candidate: DirInode, ancestor: Inode): boolean {
+  for (let dir = candidate; ; dir = dir.parent()) {
+    if (dir === ancestor) return true;
+    if (dir.parent() === dir) return false;
+  }
+}
+
+/** renameat2(2) with flags 0 or RENAME_NOREPLACE (RENAME_EXCHANGE and whiteouts: EINVAL). */
+export function renameAt(
+  vfs: Vfs,
+  ctx: FsContext,
+  oldAt: OpenFile | null,
+  oldPath: string,
+  newAt: OpenFile | null,
+  newPath: string,
+  flags: number,
+): void {
+  if ((flags & ~RENAME_NOREPLACE) !== 0) throw fsError(Errno.EINVAL, "renameat2 flags");
+  const from = writableParent(vfs, ctx, oldAt, oldPath);
+  const to = writableParent(vfs, ctx, newAt, newPath);
+  if (from.name === "." || from.name === ".." || to.name === "." || to.name === "..") {
+    throw fsError(Errno.EBUSY, "rename of . or ..");
+  }
+  const walker = vfs.walker(ctx);
+  const moving = walker.child(from.parent, from.name);
+  if (moving === undefined) throw fsError(Errno.ENOENT, oldPath);
+  if (from.parent.mount !== to.parent.mount) throw fsError(Errno.EXDEV, "rename across mounts");
+  if (moving.mount !== from.parent.mount) throw fsError(Errno.EBUSY, `${oldPath} is a mount point`);
+  const movingIsDir = moving.inode.kind === "dir";
+  if (!movingIsDir && (from.trailingSlash || to.trailingSlash)) throw fsError(Errno.ENOTDIR, oldPath);
+  requireMayDeleteIn(ctx.cred, from.dir.meta, moving.inode.meta, oldPath);
+  const replaced = walker.child(to.parent, to.name);
+  if (replaced !== undefined) {
+    if (replaced.inode === moving.inode) return;
+    if ((flags & RENAME_NOREPLACE) !== 0) throw fsError(Errno.EEXIST, newPath);
+    if (replaced.mount !== to.parent.mount) throw fsError(Errno.EBUSY, `${newPath} is a mount point`);
+    requireMayDeleteIn(ctx.cred, to.dir.meta, replaced.inode.meta, newPath);
+    if (movingIsDir && replaced.inode.kind !== "dir") throw fsError(Errno.ENOTDIR, newPath);
+    if (!movingIsDir && replaced.inode.kind === "dir") throw fsError(Errno.EISDIR, newPath);
+    if (replaced.inode.kind === "dir" && replaced.inode.hasEntries()) throw fsError(Errno.ENOTEMPTY, newPath);
+  }
+  if (moving.inode.kind === "dir") {
+    if (isInside(to.dir, moving.inode)) throw fsError(Errno.EINVAL, "cannot move a directory into itself");
+    if (to.dir !== from.dir) requireAccess(ctx.cred, moving.inode.meta, W_OK, oldPath);
+  }
+  from.dir.rename(from.name, to.dir, to.name);
+}
