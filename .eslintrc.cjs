@@ -1,2 +1,42 @@
-/* Placeholder policy, replaced below. */
-module.exports = { root: true, parser: "@typescript-eslint/parser", ignorePatterns: ["**/dist/**"] };
+/**
+ * The lint policy of the whole repository: the single policy file (eslint.config.mjs only
+ * translates it for ESLint 10). Every package lints with this file (`--config`), never with
+ * its own, so no package can choose its rule set.
+ *
+ * `settings.asterism` declares, once, which packages are the TCB (raw machine access allowed,
+ * each use justified), which are services (everything else in the kernel image: no machine,
+ * no host) and which are host tools outside the image. The overrides below are generated
+ * from it, and `osdk tcb` compares the measured TCB against the declared one.
+ */
+const asterism = {
+  tcb: ["ostd", "ostd-x86"],
+  service: ["svc-*", "kernel"],
+  host: ["board-x86", "osdk", "eslint-plugin"],
+};
+
+/** The TypeScript sources of the named packages (globs allowed), relative to the root. */
+const sourcesOf = (packages) => packages.map((name) => `packages/${name}/src/**/*.ts`);
+
+module.exports = {
+  root: true,
+  settings: { asterism },
+  parser: "@typescript-eslint/parser",
+  parserOptions: { projectService: true, tsconfigRootDir: __dirname },
+  plugins: ["@typescript-eslint", "@asterism"],
+  ignorePatterns: ["**/dist/**", "**/node_modules/**", "**/*.js", "**/*.cjs", "**/*.mjs"],
+  overrides: [
+    {
+      // Host code, tests and benches: may use Node; type-checked but not strict.
+      files: ["**/*.ts"],
+      extends: ["eslint:recommended", "plugin:@typescript-eslint/recommended-type-checked"],
+      rules: { "@asterism/unsafe-tag-has-reason": "error" },
+    },
+    {
+      // Everything that ends up in the kernel image.
+      files: sourcesOf([...asterism.tcb, ...asterism.service]),
+      extends: ["plugin:@typescript-eslint/strict-type-checked"],
+    },
+    { files: sourcesOf(asterism.tcb), extends: ["plugin:@asterism/tcb"] },
+    { files: sourcesOf(asterism.service), extends: ["plugin:@asterism/service"] },
+  ],
+};

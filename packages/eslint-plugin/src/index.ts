@@ -1,4 +1,37 @@
 /**
- * @asterism/eslint-plugin: The `tcb` and `service` ESLint rule sets that keep unsafe code inside OSTD.
+ * @asterism/eslint-plugin: the `tcb` and `service` rule sets that keep unsafe code inside OSTD.
+ *
+ * Loaded from source by the root `.eslintrc.cjs` (through FlatCompat, which `require`s it),
+ * so the object is also exported as `module.exports`.
  */
-export const PACKAGE_NAME = "@asterism/eslint-plugin";
+import { service, tcb } from "./configs.ts";
+import { noBuiltinMutation } from "./rules/no-builtin-mutation.ts";
+import { noHostApi } from "./rules/no-host-api.ts";
+import { noInlineConfig } from "./rules/no-inline-config.ts";
+import { noRawMemory } from "./rules/no-raw-memory.ts";
+import { noUnsafeApi } from "./rules/no-unsafe-api.ts";
+import { packageBoundary } from "./rules/package-boundary.ts";
+import { requireSafetyComment } from "./rules/require-safety-comment.ts";
+import { unsafeTagHasReason } from "./rules/unsafe-tag-has-reason.ts";
+
+export const rules = {
+  "require-safety-comment": requireSafetyComment,
+  "unsafe-tag-has-reason": unsafeTagHasReason,
+  "no-raw-memory": noRawMemory,
+  "no-unsafe-api": noUnsafeApi,
+  "no-host-api": noHostApi,
+  "package-boundary": packageBoundary,
+  "no-builtin-mutation": noBuiltinMutation,
+  "no-inline-config": noInlineConfig,
+};
+
+export const configs = { tcb, service };
+
+const plugin = {
+  meta: { name: "@asterism/eslint-plugin", version: "0.1.0" },
+  rules,
+  configs,
+};
+
+export default plugin;
+export { plugin as "module.exports" };

@@ -1,0 +1,151 @@
+/**
+ * Which host-provided globals each rule set cares about, and how code reaches them.
+ *
+ * A global can be named directly (`DataView`), or fetched from the global object
+ * (`globalThis.DataView`, `self["DataView"]`, `const { DataView } = global`). Both the TCB
+ * and the service rules need the same answer to "which global does this node read?", so the
+ * walk over the scope manager lives here once.
+ */
+import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
+import { AST_NODE_TYPES } from "@typescript-eslint/utils";
+
+/** Globals that hand out raw or shared memory: the machine's memory is one such buffer. */
+export const RAW_MEMORY_GLOBALS: ReadonlySet<string> = new Set([
+  "ArrayBuffer",
+  "SharedArrayBuffer",
+  "DataView",
+  "Atomics",
+]);
+
+/** Globals that reach the host (its clocks, timers, processes, module loader, code loader). */
+export const HOST_GLOBALS: ReadonlySet<string> = new Set([
+  "process",
+  "require",
+  "module",
+  "exports",
+  "__dirname",
+  "__filename",
+  "Buffer",
+  "eval",
+  "Function",
+  "WebAssembly",
+  "Date",
+  "setTimeout",
+  "setInterval",
+  "setImmediate",
+  "clearTimeout",
+  "clearInterval",
+  "clearImmediate",
+  "performance",
+  "fetch",
+  "Worker",
+]);
+
+/** Names under which JavaScript hosts expose the global object itself. */
+export const GLOBAL_OBJECT_NAMES: ReadonlySet<string> = new Set(["globalThis", "global", "self", "window"]);
+
+/** One read of a global: `node` is what to report, `name` the global read (null when unknowable). */
+export interface GlobalRead {
+  readonly node: TSESTree.Node;
+  readonly name: string | null;
+  /** True when the read went through the global object (`globalThis.X`, destructuring). */
+  readonly viaGlobalObject: boolean;
+}
+
+/** The static name a property key or computed member denotes, or null when it is computed at run time. */
+export function staticPropertyName(
+  key: TSESTree.Expression | TSESTree.PrivateIdentifier,
+  computed: boolean,
+): string | null {
+  if (!computed && key.type === AST_NODE_TYPES.Identifier) return key.name;
+  if (key.type === AST_NODE_TYPES.Literal && typeof key.value === "string") return key.value;
+  if (key.type === AST_NODE_TYPES.TemplateLiteral && key.expressions.length === 0) {
+    return key.quasis[0]?.value.cooked ?? null;
+  }
+  return null;
+}
+
+/** Skips type-level wrappers (`x as T`, `x!`, `x satisfies T`) that do not change the value. */
+function outermostValueNode(node: TSESTree.Node): TSESTree.Node {
+  let current = node;
+  for (;;) {
+    const parent = current.parent;
+    if (
+      parent !== undefined &&
+      (parent.type === AST_NODE_TYPES.TSAsExpression ||
+        parent.type === AST_NODE_TYPES.TSNonNullExpression ||
+        parent.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+        parent.type === AST_NODE_TYPES.TSTypeAssertion) &&
+      parent.expression === current
+    ) {
+      current = parent;
+      continue;
+    }
+    return current;
+  }
+}
+
+/**
+ * Every value read of a global that is not shadowed by a local declaration. Lib globals are
+ * declared variables without definitions in the TS scope manager, unknown ones are
+ * unresolved references: both count. Type-only references (`type T = DataView`) do not.
+ */
+function unshadowedGlobalReferences(scopeManager: TSESLint.Scope.ScopeManager): TSESLint.Scope.Reference[] {
+  const globalScope = scopeManager.globalScope;
+  if (globalScope === null) return [];
+  const references: TSESLint.Scope.Reference[] = [];
+  for (const variable of globalScope.variables) {
+    if (variable.defs.length === 0) references.push(...variable.references);
+  }
+  for (const reference of globalScope.through) {
+    if (reference.resolved === null) references.push(reference);
+  }
+  return references.filter((reference) => reference.isValueReference && !isInTypeQuery(reference.identifier));
+}
+
+/** True inside `typeof x` in a type position: it names a value's type and reads nothing. */
+export function isInTypeQuery(node: TSESTree.Node): boolean {
+  let current = node.parent;
+  while (current?.type === AST_NODE_TYPES.TSQualifiedName || current?.type === AST_NODE_TYPES.MemberExpression) {
+    current = current.parent;
+  }
+  return current?.type === AST_NODE_TYPES.TSTypeQuery;
+}
+
+/** What the code reads from one use of the global object. */
+function readsFromGlobalObject(objectNode: TSESTree.Node): GlobalRead[] {
+  const node = outermostValueNode(objectNode);
+  const parent = node.parent;
+  if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === node) {
+    const name = staticPropertyName(parent.property, parent.computed);
+    if (name !== null && GLOBAL_OBJECT_NAMES.has(name)) return readsFromGlobalObject(parent);
+    return [{ node: parent, name, viaGlobalObject: true }];
+  }
+  const pattern =
+    parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === node
+      ? parent.id
+      : parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.right === node
+        ? parent.left
+        : null;
+  if (pattern?.type === AST_NODE_TYPES.ObjectPattern) {
+    return pattern.properties.map((property) =>
+      property.type === AST_NODE_TYPES.Property
+        ? { node: property, name: staticPropertyName(property.key, property.computed), viaGlobalObject: true }
+        : { node: property, name: null, viaGlobalObject: true },
+    );
+  }
+  return [{ node, name: null, viaGlobalObject: true }];
+}
+
+/** Every read of a global in the file, direct or through the global object. */
+export function globalReads(sourceCode: Readonly<TSESLint.SourceCode>): GlobalRead[] {
+  const scopeManager = sourceCode.scopeManager;
+  if (scopeManager === null) return [];
+  const reads: GlobalRead[] = [];
+  for (const reference of unshadowedGlobalReferences(scopeManager)) {
+    const name = reference.identifier.name;
+    if (GLOBAL_OBJECT_NAMES.has(name)) reads.push(...readsFromGlobalObject(reference.identifier));
+    else reads.push({ node: reference.identifier, name, viaGlobalObject: false });
+  }
+  return reads;
+}

@@ -1,0 +1,152 @@
+/**
+ * Finding unsafe sites with the TypeScript type checker.
+ *
+ * An unsafe site is a use of a symbol whose declaration carries an `@unsafe` JSDoc tag
+ * (`machine.memory.bytes`, `cpu.enterUser(ctx)`, `cpu.cr3 = x`, an imported `@unsafe`
+ * function), a read of a raw-memory global (`DataView`, `globalThis.Atomics`, ...), or the
+ * `.buffer` of a typed array or DataView (the whole backing store behind a bounded view).
+ * The TCB rule demands a `// SAFETY:` justification on each; the service rules forbid them.
+ */
+import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from "@typescript-eslint/utils";
+import { ESLintUtils } from "@typescript-eslint/utils";
+import { AST_NODE_TYPES } from "@typescript-eslint/utils";
+import ts from "typescript";
+import { globalReads, isInTypeQuery, RAW_MEMORY_GLOBALS, staticPropertyName } from "./global-names.ts";
+
+/** A use of an `@unsafe` symbol. */
+export interface UnsafeUse {
+  readonly node: TSESTree.Node;
+  /** The symbol's name as written at the use. */
+  readonly name: string;
+  /** The reason the declaration gives after `@unsafe`. */
+  readonly reason: string;
+}
+
+/** A use of raw memory. */
+export interface RawMemoryUse {
+  readonly node: TSESTree.Node;
+  /** What is used: `DataView`, `globalThis.Atomics`, `.buffer`. */
+  readonly what: string;
+}
+
+/** The text of the `@unsafe` tag on a symbol (through import aliases), or null when it has none. */
+function unsafeReason(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): string | null {
+  if (symbol === undefined) return null;
+  const target = (symbol.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(symbol) : symbol;
+  for (const tag of target.getJsDocTags(checker)) {
+    if (tag.name === "unsafe") return ts.displayPartsToString(tag.text).trim();
+  }
+  return null;
+}
+
+/** Property names destructured from a value whose type has them: `const { bytes } = memory`. */
+function patternPropertySymbols(
+  services: ParserServicesWithTypeInformation,
+  pattern: TSESTree.ObjectPattern,
+): { node: TSESTree.Property; name: string; symbol: ts.Symbol | undefined }[] {
+  const type = services.getTypeAtLocation(pattern);
+  const found: { node: TSESTree.Property; name: string; symbol: ts.Symbol | undefined }[] = [];
+  for (const property of pattern.properties) {
+    if (property.type !== AST_NODE_TYPES.Property) continue;
+    const name = staticPropertyName(property.key, property.computed);
+    if (name !== null) found.push({ node: property, name, symbol: type.getProperty(name) });
+  }
+  return found;
+}
+
+/**
+ * Listeners that call `report` for every use of an `@unsafe`-tagged symbol in the file:
+ * identifier references, member accesses and destructured properties.
+ */
+export function unsafeUseListener(
+  context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
+  report: (use: UnsafeUse) => void,
+): TSESLint.RuleListener {
+  const services = ESLintUtils.getParserServices(context);
+  const checker = services.program.getTypeChecker();
+  const check = (node: TSESTree.Node, name: string, symbol: ts.Symbol | undefined): void => {
+    const reason = unsafeReason(checker, symbol);
+    if (reason !== null) report({ node, name, reason });
+  };
+  const symbolAt = (node: TSESTree.Node): ts.Symbol | undefined =>
+    checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(node));
+  return {
+    MemberExpression(node) {
+      const name = staticPropertyName(node.property, node.computed);
+      if (name !== null) check(node.property, name, symbolAt(node.property));
+    },
+    ObjectPattern(node) {
+      for (const property of patternPropertySymbols(services, node)) {
+        check(property.node, property.name, property.symbol);
+      }
+    },
+    "Program:exit"() {
+      for (const scope of context.sourceCode.scopeManager?.scopes ?? []) {
+        for (const reference of scope.references) {
+          if (!reference.isValueReference || reference.init === true || isInTypeQuery(reference.identifier)) continue;
+          check(reference.identifier, reference.identifier.name, symbolAt(reference.identifier));
+        }
+      }
+    },
+  };
+}
+
+const TYPED_VIEW_NAMES: ReadonlySet<string> = new Set([
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "Float16Array",
+  "Float32Array",
+  "Float64Array",
+  "BigInt64Array",
+  "BigUint64Array",
+  "DataView",
+  "Buffer",
+]);
+
+/** True when a value of this type is a typed array or DataView (all union members are). */
+function isTypedView(type: ts.Type): boolean {
+  if (type.isUnion()) return type.types.length > 0 && type.types.every(isTypedView);
+  const name = type.getSymbol()?.getName();
+  return name !== undefined && TYPED_VIEW_NAMES.has(name);
+}
+
+/**
+ * Listeners that call `report` for every read of raw memory in the file: raw-memory globals
+ * (directly or through the global object) and the `.buffer` of typed arrays and DataViews.
+ */
+export function rawMemoryListener(
+  context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
+  report: (use: RawMemoryUse) => void,
+): TSESLint.RuleListener {
+  const services = ESLintUtils.getParserServices(context);
+  return {
+    MemberExpression(node) {
+      if (
+        staticPropertyName(node.property, node.computed) === "buffer" &&
+        isTypedView(services.getTypeAtLocation(node.object))
+      ) {
+        report({ node, what: ".buffer" });
+      }
+    },
+    ObjectPattern(node) {
+      if (!isTypedView(services.getTypeAtLocation(node))) return;
+      for (const property of node.properties) {
+        if (property.type === AST_NODE_TYPES.Property && staticPropertyName(property.key, property.computed) === "buffer") {
+          report({ node: property, what: ".buffer" });
+        }
+      }
+    },
+    "Program:exit"() {
+      for (const read of globalReads(context.sourceCode)) {
+        if (read.name !== null && RAW_MEMORY_GLOBALS.has(read.name)) {
+          report({ node: read.node, what: read.viaGlobalObject ? `globalThis.${read.name}` : read.name });
+        }
+      }
+    },
+  };
+}

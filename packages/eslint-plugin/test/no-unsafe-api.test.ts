@@ -1,0 +1,31 @@
+import { noUnsafeApi } from "../src/rules/no-unsafe-api.ts";
+import { runRuleTests } from "./rule-tester.ts";
+
+const ports = `
+interface Ports {
+  /** @unsafe raw port access can reprogram any device. */
+  write(port: number, value: number): void;
+  read(port: number): number;
+}
+declare const ports: Ports;
+/** @unsafe the caller must own the frame. */
+declare function zeroFrame(pfn: number): void;
+`;
+
+runRuleTests("no-unsafe-api", noUnsafeApi, {
+  valid: [
+    { code: `${ports} const value = ports.read(0x60);` },
+    { code: `${ports} type Write = Ports["write"];` },
+    { code: "/** Safe. */ declare function tidy(): void; tidy();" },
+  ],
+  invalid: [
+    {
+      code: `${ports} ports.write(0x60, 1);`,
+      errors: [{ messageId: "unsafe", data: { name: "write", reason: "raw port access can reprogram any device." } }],
+    },
+    { code: `${ports} zeroFrame(3);`, errors: [{ messageId: "unsafe", data: { name: "zeroFrame", reason: "the caller must own the frame." } }] },
+    { code: `${ports} const { write } = ports;`, errors: [{ messageId: "unsafe" }] },
+    { code: `${ports} const w = ports["write"];`, errors: [{ messageId: "unsafe" }] },
+    { code: `${ports} const z = zeroFrame; z(1);`, errors: [{ messageId: "unsafe" }] },
+  ],
+});
