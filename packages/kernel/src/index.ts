@@ -11,4 +11,7 @@ export { planLoad, Prot, type LoadPlan, type SegmentMapping } from "./elf/load-p
 export { AuxType, buildInitialStack, type StackImage, type StackRequest } from "./elf/initial-stack.ts";
 export { Sys, syscallName } from "./syscall/numbers.ts";
 export { Gpr, SyscallArgs, resultHalves } from "./syscall/args.ts";
-export { SyscallTable, errnoOf, type SyscallHandler } from "./syscall/dispatcher.ts";
+export { SyscallTable, errnoOf, REGISTERS_REPLACED, type SyscallHandler, type SyscallResult } from "./syscall/dispatcher.ts";
+export { Signal, SigSet, DefaultAction, defaultActionOf } from "./signal/signals.ts";
+export * from "./signal/signal-state.ts";
+export * from "./signal/signal-frame.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Errno, sysError } from "../src/errno.ts";
 import { Gpr, resultHalves, SyscallArgs } from "../src/syscall/args.ts";
-import { SyscallTable } from "../src/syscall/dispatcher.ts";
+import { REGISTERS_REPLACED, SyscallTable } from "../src/syscall/dispatcher.ts";
 import { Sys } from "../src/syscall/numbers.ts";
 
 function table() {
@@ -55,6 +55,14 @@ describe("SyscallTable", () => {
     expect(await syscalls.dispatch({ pid: 1 }, Sys.read, SyscallArgs.of())).toBe(-Errno.EINTR);
     expect(await syscalls.dispatch({ pid: 1 }, Sys.write, SyscallArgs.of())).toBe(3);
     expect(syscalls.dispatch({ pid: 1 }, Sys.openat, SyscallArgs.of())).toBe(-Errno.ENOENT);
+  });
+
+  it("passes REGISTERS_REPLACED through for sigreturn and execve", async () => {
+    const { syscalls } = table();
+    syscalls.register(Sys.rt_sigreturn, () => REGISTERS_REPLACED);
+    syscalls.register(Sys.execve, () => Promise.resolve(REGISTERS_REPLACED));
+    expect(syscalls.dispatch({ pid: 1 }, Sys.rt_sigreturn, SyscallArgs.of())).toBe(REGISTERS_REPLACED);
+    expect(await syscalls.dispatch({ pid: 1 }, Sys.execve, SyscallArgs.of())).toBe(REGISTERS_REPLACED);
   });
 
   it("returns ENOSYS for unknown numbers and logs each number once", () => {

@@ -15,7 +15,15 @@ import { Errno } from "../errno.ts";
 import type { SyscallArgs } from "./args.ts";
 import { syscallName } from "./numbers.ts";
 
-export type SyscallHandler<Caller> = (caller: Caller, args: SyscallArgs) => number | Promise<number>;
+/**
+ * What a handler returns when it has set every register itself (rt_sigreturn restores RAX
+ * from the signal frame; execve starts a new program): the dispatcher leaves RAX alone.
+ */
+export const REGISTERS_REPLACED: unique symbol = Symbol("registers replaced");
+
+export type SyscallResult = number | typeof REGISTERS_REPLACED;
+
+export type SyscallHandler<Caller> = (caller: Caller, args: SyscallArgs) => SyscallResult | Promise<SyscallResult>;
 
 const MAX_ERRNO = 4095;
 
@@ -47,18 +55,19 @@ export class SyscallTable<Caller> {
 
   /**
    * Runs syscall `number` for `caller`. The result is what goes to RAX: the handler's value,
-   * or `-errno`. It is a plain number when the handler completed synchronously.
+   * `-errno`, or `REGISTERS_REPLACED`. It is not a promise when the handler completed
+   * synchronously, so the null-syscall path costs no microtask.
    */
-  dispatch(caller: Caller, number: number, args: SyscallArgs): number | Promise<number> {
+  dispatch(caller: Caller, number: number, args: SyscallArgs): SyscallResult | Promise<SyscallResult> {
     const handler = this.#handlers.get(number);
     if (handler === undefined) return this.#unknown(number);
-    let outcome: number | Promise<number>;
+    let outcome: SyscallResult | Promise<SyscallResult>;
     try {
       outcome = handler(caller, args);
     } catch (error) {
       return this.#failure(number, error);
     }
-    if (typeof outcome === "number") return outcome;
+    if (!(outcome instanceof Promise)) return outcome;
     return outcome.then(
       (value) => value,
       (error: unknown) => this.#failure(number, error),
