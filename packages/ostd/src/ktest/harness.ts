@@ -1,0 +1,57 @@
+/**
+ * The in-kernel test harness: tests register with `ktest`, and `runKtests` (the main of a
+ * test image built by `osdk test`) runs each one as its own task, prints one line per
+ * result on the console and powers off with exit code 0 when all passed, 1 otherwise.
+ *
+ * The line format is stable so that `osdk test` and CI logs can be read by tools:
+ * `ktest: ok <name>`, `ktest: FAIL <name>: <reason>`, `ktest: <passed> passed, <failed> failed`.
+ */
+import { powerOff } from "../boot/power.ts";
+import { println } from "../log/console.ts";
+import { Task } from "../task/task.ts";
+
+export type KtestBody = () => void | Promise<void>;
+
+const registered: { readonly name: string; readonly body: KtestBody }[] = [];
+
+/** Registers an in-kernel test. */
+export function ktest(name: string, body: KtestBody): void {
+  registered.push({ name, body });
+}
+
+export class KtestAssertionError extends Error {
+  override readonly name = "KtestAssertionError";
+}
+
+export function assert(condition: boolean, message = "assertion failed"): asserts condition {
+  if (!condition) throw new KtestAssertionError(message);
+}
+
+export function assertEqual<T>(actual: T, expected: T, what = "value"): void {
+  if (!Object.is(actual, expected)) {
+    throw new KtestAssertionError(`${what}: expected ${String(expected)}, got ${String(actual)}`);
+  }
+}
+
+/** Runs every registered test whose name contains `filter`; powers off with the verdict. */
+export async function runKtests(filter = ""): Promise<void> {
+  let passed = 0;
+  let failed = 0;
+  for (const test of registered) {
+    if (!test.name.includes(filter)) continue;
+    const task = Task.spawn(async () => {
+      await test.body();
+    }, { name: `ktest ${test.name}` });
+    await task.join();
+    if (task.failure === undefined) {
+      passed++;
+      println(`ktest: ok ${test.name}`);
+    } else {
+      failed++;
+      const reason = task.failure instanceof Error ? task.failure.message : String(task.failure);
+      println(`ktest: FAIL ${test.name}: ${reason}`);
+    }
+  }
+  println(`ktest: ${String(passed)} passed, ${String(failed)} failed`);
+  powerOff(failed === 0 ? 0 : 1);
+}
