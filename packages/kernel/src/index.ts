@@ -15,3 +15,5 @@ export { SyscallTable, errnoOf, REGISTERS_REPLACED, type SyscallHandler, type Sy
 export { Signal, SigSet, DefaultAction, defaultActionOf } from "./signal/signals.ts";
 export * from "./signal/signal-state.ts";
 export * from "./signal/signal-frame.ts";
+export * from "./tty/termios.ts";
+export { LineDiscipline, type LineDisciplineHooks, type ReadOutcome } from "./tty/line-discipline.ts";
