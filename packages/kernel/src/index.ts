@@ -17,3 +17,4 @@ export * from "./signal/signal-state.ts";
 export * from "./signal/signal-frame.ts";
 export * from "./tty/termios.ts";
 export { LineDiscipline, type LineDisciplineHooks, type ReadOutcome } from "./tty/line-discipline.ts";
+export { Pipe, PIPE_BUF, PIPE_CAPACITY, type PipeIoOptions, type WaitChannel } from "./ipc/pipe.ts";
