@@ -27,6 +27,12 @@ export const rules = {
 
 export const configs = { tcb, service };
 
+/**
+ * The rules that find unsafe sites (raw memory, uses of `@unsafe` symbols). `osdk tcb` runs
+ * them over every image package, without exemptions, to measure which packages are unsafe.
+ */
+export const UNSAFE_SITE_RULES = ["no-raw-memory", "no-unsafe-api"] as const;
+
 const plugin = {
   meta: { name: "@asterism/eslint-plugin", version: "0.1.0" },
   rules,

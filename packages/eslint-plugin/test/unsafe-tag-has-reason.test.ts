@@ -11,5 +11,6 @@ runRuleTests("unsafe-tag-has-reason", unsafeTagHasReason, {
     { code: "/** @unsafe */\ndeclare function f(): void;", errors: [{ messageId: "bare" }] },
     { code: "/**\n * Pokes RAM.\n * @unsafe\n * @param at where\n */\ndeclare function g(at: number): void;", errors: [{ messageId: "bare" }] },
     { code: "/** @unsafe yes */\ndeclare function h(): void;", errors: [{ messageId: "bare" }] },
+    { code: "/** Pokes a port. @unsafe */\ndeclare function p(): void;", errors: [{ messageId: "bare" }] },
   ],
 });

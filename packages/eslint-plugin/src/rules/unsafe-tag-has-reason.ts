@@ -11,21 +11,17 @@ import { createRule } from "../util/create-rule.ts";
 import { MIN_REASON_LENGTH } from "../util/safety-comment.ts";
 
 /** The text of each `@unsafe` tag in a JSDoc comment body, up to the next tag. */
-function unsafeTagTexts(jsdocBody: string): string[] {
-  const lines = jsdocBody.split("\n").map((line) => line.replace(/^\s*\*\s?/u, ""));
-  const texts: string[] = [];
-  let current: string[] | null = null;
-  for (const line of lines) {
-    const tag = /^\s*@(\w+)(.*)$/u.exec(line);
-    if (tag !== null) {
-      if (current !== null) texts.push(current.join(" "));
-      current = tag[1] === "unsafe" ? [tag[2] ?? ""] : null;
-    } else if (current !== null) {
-      current.push(line);
-    }
-  }
-  if (current !== null) texts.push(current.join(" "));
-  return texts.map((text) => text.trim());
+export function unsafeTagTexts(jsdocBody: string): string[] {
+  const text = jsdocBody
+    .split("\n")
+    .map((line) => line.replace(/^\s*\*\s?/u, ""))
+    .join("\n");
+  const tags = [...text.matchAll(/(?<=^|\s)@(\w+)/gu)];
+  return tags.flatMap((tag, index) => {
+    if (tag[1] !== "unsafe") return [];
+    const end = tags[index + 1]?.index ?? text.length;
+    return [text.slice(tag.index + tag[0].length, end).trim()];
+  });
 }
 
 export const unsafeTagHasReason = createRule({
