@@ -1,0 +1,465 @@
+/**
+ * The core's machine state and its access paths: instruction fetch, prefix and ModRM/SIB
+ * decoding, register and memory operands, and exceptions.
+ *
+ * Everything the instruction handlers (exec-*.ts) share lives here, so the handlers are plain
+ * functions over one `CoreState`. Memory goes through the MMU's `translate` on every access;
+ * a page-crossing access translates every page it touches before it writes anything, so a
+ * fault leaves memory and registers as they were. Faults are raised by throwing the single
+ * preallocated `CPU_EXCEPTION` token, which `X86Core.run` catches outside the hot loop.
+ */
+
+import { Access, type AddressTranslator } from "../cpu-wiring.ts";
+import { ExceptionVector } from "../machine.ts";
+import { X86Context } from "./context.ts";
+import { LazyFlags } from "./lazy-flags.ts";
+
+/** Thrown (as this one object, never allocated per fault) to end the current instruction. */
+export const CPU_EXCEPTION: unique symbol = Symbol("x86 exception");
+
+/** REX prefix bits. */
+export const Rex = { B: 1, X: 2, R: 4, W: 8, present: 0x40 } as const;
+
+export const TWO_POW_32 = 4294967296;
+
+export class CoreState extends LazyFlags {
+  readonly ram: Uint8Array;
+  readonly view: DataView;
+  readonly mmu: AddressTranslator;
+  ctx: X86Context = new X86Context();
+  gprLo: Int32Array = this.ctx.gprLo;
+  gprHi: Int32Array = this.ctx.gprHi;
+
+  /** RAM index of the next instruction byte; `ipLimit` ends its code page. */
+  ip = 0;
+  ipLimit = 0;
+  /** Virtual address minus RAM index on the current code page. */
+  ipDelta = 0;
+  /** RIP of the instruction being executed (where a fault leaves RIP). */
+  instructionRip = 0;
+
+  /** Decoded prefixes of the current instruction. */
+  rex = 0;
+  operandSize = 4;
+  /** 0x66 was present (operand size for integer ops, or the SSE "pd/dq" selector). */
+  prefix66 = false;
+  /** 0, 0xf2 or 0xf3: the last REP/REPNE prefix (also the SSE "sd"/"ss" selector). */
+  repPrefix = 0;
+  addressSize32 = false;
+  segmentBase = 0;
+
+  /** ModRM fields; `modrmRm` already includes REX.B, `modrmReg` REX.R. */
+  modrmMod = 0;
+  modrmReg = 0;
+  modrmRm = 0;
+  /** Effective address of a memory operand (segment base included). */
+  ea = 0;
+  /** The memory operand is RIP-relative: immediates fetched later move its base. */
+  eaRipRelative = false;
+
+  /** High half of the last 64-bit value returned by a read helper. */
+  valHi = 0;
+
+  /** RDTSC's source (the platform's time-stamp counter). */
+  readTsc: () => number = () => 0;
+
+  /** Set by SYSCALL to end `run` with that exit. */
+  exitRequest = -1;
+  exceptionVector = 0;
+  errorCode = 0;
+  faultAddress = 0;
+
+  constructor(ram: Uint8Array, mmu: AddressTranslator) {
+    super();
+    this.ram = ram;
+    this.mmu = mmu;
+    this.view = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+  }
+
+  /** Ends the current instruction with exception `vector`. */
+  raise(vector: number, errorCode = 0): never {
+    this.exceptionVector = vector;
+    this.errorCode = errorCode;
+    throw CPU_EXCEPTION;
+  }
+
+  /** Ends the current instruction with a trap: RIP points after the instruction. */
+  raiseTrap(vector: number): never {
+    this.instructionRip = this.currentRip();
+    return this.raise(vector);
+  }
+
+  /** Raises the fault the MMU recorded for the failed translation. */
+  raiseTranslationFault(): never {
+    this.exceptionVector = this.mmu.faultVector;
+    this.errorCode = this.mmu.faultErrorCode;
+    this.faultAddress = this.mmu.faultAddress;
+    throw CPU_EXCEPTION;
+  }
+
+  undefinedOpcode(): never {
+    return this.raise(ExceptionVector.InvalidOpcode);
+  }
+
+  // ---- instruction fetch ----
+
+  /** RIP of the next byte to fetch. */
+  currentRip(): number {
+    return this.ip + this.ipDelta;
+  }
+
+  /** Continues execution at virtual address `target`. */
+  jump(target: number): void {
+    const index = target - this.ipDelta;
+    if (index < this.ipLimit && index >= this.ipLimit - 4096) {
+      this.ip = index;
+    } else {
+      this.ipDelta = target;
+      this.ip = 0;
+      this.ipLimit = 0;
+    }
+  }
+
+  /** Forgets the cached code page (the next fetch translates RIP again). */
+  invalidateCodePage(): void {
+    this.ipDelta += this.ip;
+    this.ip = 0;
+    this.ipLimit = 0;
+  }
+
+  private refillCode(): void {
+    const rip = this.ip + this.ipDelta;
+    const physical = this.mmu.translate(rip, Access.Execute);
+    if (physical < 0) this.raiseTranslationFault();
+    if (physical >= this.ram.length) this.raise(ExceptionVector.GeneralProtection);
+    const pageStart = physical - (physical & 0xfff);
+    this.ip = physical;
+    this.ipLimit = Math.min(pageStart + 4096, this.ram.length);
+    this.ipDelta = rip - physical;
+  }
+
+  fetch8(): number {
+    if (this.ip >= this.ipLimit) this.refillCode();
+    return this.ram[this.ip++] ?? 0;
+  }
+
+  /** Signed 8-bit immediate. */
+  fetchS8(): number {
+    if (this.eaRipRelative) this.ea += 1;
+    return (this.fetch8() << 24) >> 24;
+  }
+
+  fetchImm8(): number {
+    if (this.eaRipRelative) this.ea += 1;
+    return this.fetch8();
+  }
+
+  fetchImm16(): number {
+    if (this.eaRipRelative) this.ea += 2;
+    return this.fetch8() | (this.fetch8() << 8);
+  }
+
+  /** 32-bit immediate or displacement, as a signed int32. */
+  fetchImm32(): number {
+    if (this.eaRipRelative) this.ea += 4;
+    return this.fetchRaw32();
+  }
+
+  private fetchRaw32(): number {
+    const ip = this.ip;
+    if (ip + 4 <= this.ipLimit) {
+      this.ip = ip + 4;
+      return this.view.getInt32(ip, true);
+    }
+    return this.fetch8() | (this.fetch8() << 8) | (this.fetch8() << 16) | (this.fetch8() << 24);
+  }
+
+  /** An immediate of the operand size (imm16 or imm32 sign-extended for 64-bit operands). */
+  fetchImmediate(size: number): number {
+    if (size === 1) return this.fetchImm8();
+    if (size === 2) return this.fetchImm16();
+    return this.fetchImm32();
+  }
+
+  // ---- ModRM ----
+
+  decodeModrm(): void {
+    const modrm = this.fetch8();
+    const mod = modrm >> 6;
+    const rex = this.rex;
+    this.modrmMod = mod;
+    this.modrmReg = ((modrm >> 3) & 7) | ((rex & Rex.R) << 1);
+    let rm = modrm & 7;
+    if (mod === 3) {
+      this.modrmRm = rm | ((rex & Rex.B) << 3);
+      this.eaRipRelative = false;
+      return;
+    }
+    let lowSum = 0;
+    let highSum = 0;
+    let displacement = 0;
+    const lo = this.gprLo;
+    const hi = this.gprHi;
+    if (rm === 4) {
+      const sib = this.fetch8();
+      const scale = sib >> 6;
+      const index = ((sib >> 3) & 7) | ((rex & Rex.X) << 2);
+      const base = (sib & 7) | ((rex & Rex.B) << 3);
+      if (index !== 4) {
+        const indexLo = lo[index] ?? 0;
+        const indexHi = hi[index] ?? 0;
+        if (scale === 0) {
+          lowSum = indexLo >>> 0;
+          highSum = indexHi;
+        } else {
+          lowSum = (indexLo << scale) >>> 0;
+          highSum = (indexHi << scale) | (indexLo >>> (32 - scale));
+        }
+      }
+      if ((base & 7) === 5 && mod === 0) {
+        displacement = this.fetchRaw32();
+      } else {
+        lowSum += (lo[base] ?? 0) >>> 0;
+        highSum += hi[base] ?? 0;
+      }
+      rm = -1;
+    } else if (rm === 5 && mod === 0) {
+      displacement = this.fetchRaw32();
+      this.eaRipRelative = true;
+      const next = this.ip + this.ipDelta + displacement;
+      this.ea = this.addressSize32 ? next % TWO_POW_32 : next;
+      this.ea += this.segmentBase;
+      return;
+    } else {
+      rm |= (rex & Rex.B) << 3;
+      lowSum = (lo[rm] ?? 0) >>> 0;
+      highSum = hi[rm] ?? 0;
+    }
+    if (mod === 1) displacement = (this.fetch8() << 24) >> 24;
+    else if (mod === 2) displacement = this.fetchRaw32();
+    this.eaRipRelative = false;
+    lowSum += displacement >>> 0;
+    const low = lowSum >>> 0;
+    let address: number;
+    if (this.addressSize32) {
+      address = low;
+    } else {
+      const high = (highSum + (displacement >> 31) + Math.floor(lowSum / TWO_POW_32)) | 0;
+      address = high === 0 ? low : (high >>> 0) * TWO_POW_32 + low;
+    }
+    this.ea = address + this.segmentBase;
+  }
+
+  // ---- registers ----
+
+  getReg8(register: number): number {
+    if (register >= 4 && register < 8 && this.rex === 0) {
+      return ((this.gprLo[register - 4] ?? 0) >> 8) & 0xff;
+    }
+    return (this.gprLo[register] ?? 0) & 0xff;
+  }
+
+  setReg8(register: number, value: number): void {
+    const lo = this.gprLo;
+    if (register >= 4 && register < 8 && this.rex === 0) {
+      const r = register - 4;
+      lo[r] = ((lo[r] ?? 0) & ~0xff00) | ((value & 0xff) << 8);
+    } else {
+      lo[register] = ((lo[register] ?? 0) & ~0xff) | (value & 0xff);
+    }
+  }
+
+  /** Reads a register of `size` bytes; for size 8 the high half goes to `valHi`. */
+  getReg(size: number, register: number): number {
+    switch (size) {
+      case 1:
+        return this.getReg8(register);
+      case 2:
+        return (this.gprLo[register] ?? 0) & 0xffff;
+      case 4:
+        return this.gprLo[register] ?? 0;
+      default:
+        this.valHi = this.gprHi[register] ?? 0;
+        return this.gprLo[register] ?? 0;
+    }
+  }
+
+  /** Writes a register with x86-64 semantics: 32-bit writes zero the high half. */
+  setReg(size: number, register: number, low: number, high: number): void {
+    switch (size) {
+      case 1:
+        this.setReg8(register, low);
+        return;
+      case 2:
+        this.gprLo[register] = ((this.gprLo[register] ?? 0) & ~0xffff) | (low & 0xffff);
+        return;
+      case 4:
+        this.gprLo[register] = low;
+        this.gprHi[register] = 0;
+        return;
+      default:
+        this.gprLo[register] = low;
+        this.gprHi[register] = high;
+    }
+  }
+
+  /** A 64-bit register as a (non-negative below 2^63) double. */
+  getReg64Number(register: number): number {
+    return (this.gprHi[register] ?? 0) * TWO_POW_32 + ((this.gprLo[register] ?? 0) >>> 0);
+  }
+
+  /** Writes a double in [0, 2^64) as a 64-bit register value. */
+  setReg64Number(register: number, value: number): void {
+    this.gprLo[register] = value % TWO_POW_32 | 0;
+    this.gprHi[register] = Math.floor(value / TWO_POW_32) | 0;
+  }
+
+  // ---- r/m operands ----
+
+  readRm(size: number): number {
+    if (this.modrmMod === 3) return this.getReg(size, this.modrmRm);
+    return this.readMemory(size, this.ea, Access.Read);
+  }
+
+  /**
+   * Reads the r/m operand of a read-modify-write instruction: memory is translated for
+   * writing, so a read-only page faults here, before any register or flag has changed.
+   */
+  readRmForUpdate(size: number): number {
+    if (this.modrmMod === 3) return this.getReg(size, this.modrmRm);
+    return this.readMemory(size, this.ea, Access.Write);
+  }
+
+  writeRm(size: number, low: number, high: number): void {
+    if (this.modrmMod === 3) this.setReg(size, this.modrmRm, low, high);
+    else this.writeMemory(size, this.ea, low, high);
+  }
+
+  // ---- memory ----
+
+  /** Translates `address` for an access of `size` bytes that stays within one page. */
+  translateRange(address: number, access: Access, size: number): number {
+    return this.translate(address, access, size);
+  }
+
+  private translate(address: number, access: Access, size: number): number {
+    const physical = this.mmu.translate(address, access);
+    if (physical < 0) this.raiseTranslationFault();
+    if (physical > this.ram.length - size) this.raise(ExceptionVector.GeneralProtection);
+    return physical;
+  }
+
+  /** Reads `size` bytes (1, 2, 4, 8) at `address`; for size 8 the high half goes to `valHi`. */
+  readMemory(size: number, address: number, access: Access = Access.Read): number {
+    if ((address & 0xfff) > 4096 - size) return this.readAcrossPages(size, address, access);
+    const physical = this.translate(address, access, size);
+    switch (size) {
+      case 1:
+        return this.ram[physical] ?? 0;
+      case 2:
+        return this.view.getUint16(physical, true);
+      case 4:
+        return this.view.getInt32(physical, true);
+      default:
+        this.valHi = this.view.getInt32(physical + 4, true);
+        return this.view.getInt32(physical, true);
+    }
+  }
+
+  read8(address: number): number {
+    return this.ram[this.translate(address, Access.Read, 1)] ?? 0;
+  }
+
+  read32(address: number): number {
+    return this.readMemory(4, address, Access.Read);
+  }
+
+  private readAcrossPages(size: number, address: number, access: Access): number {
+    let low = 0;
+    let high = 0;
+    for (let i = 0; i < size; i++) {
+      const byte = this.ram[this.translate(address + i, access, 1)] ?? 0;
+      if (i < 4) low |= byte << (8 * i);
+      else high |= byte << (8 * (i - 4));
+    }
+    this.valHi = high;
+    return size === 4 || size === 8 ? low : low >>> 0;
+  }
+
+  writeMemory(size: number, address: number, low: number, high: number): void {
+    if ((address & 0xfff) > 4096 - size) {
+      this.writeAcrossPages(size, address, low, high);
+      return;
+    }
+    const physical = this.translate(address, Access.Write, size);
+    switch (size) {
+      case 1:
+        this.ram[physical] = low;
+        return;
+      case 2:
+        this.view.setUint16(physical, low & 0xffff, true);
+        return;
+      case 4:
+        this.view.setInt32(physical, low, true);
+        return;
+      default:
+        this.view.setInt32(physical, low, true);
+        this.view.setInt32(physical + 4, high, true);
+    }
+  }
+
+  write8(address: number, value: number): void {
+    this.ram[this.translate(address, Access.Write, 1)] = value;
+  }
+
+  private writeAcrossPages(size: number, address: number, low: number, high: number): void {
+    const firstPageBytes = 4096 - (address & 0xfff);
+    const first = this.translate(address, Access.Write, firstPageBytes);
+    const second = this.translate(address + firstPageBytes, Access.Write, size - firstPageBytes);
+    for (let i = 0; i < size; i++) {
+      const byte = i < 4 ? low >>> (8 * i) : high >>> (8 * (i - 4));
+      this.ram[i < firstPageBytes ? first + i : second + i - firstPageBytes] = byte & 0xff;
+    }
+  }
+
+  /** Copies `length` bytes of guest memory at `address` into `into` (used by FXSAVE, m80, XMM loads). */
+  readBytes(address: number, into: Uint8Array, offset: number, length: number): void {
+    let done = 0;
+    while (done < length) {
+      const chunk = Math.min(length - done, 4096 - ((address + done) & 0xfff));
+      const physical = this.translate(address + done, Access.Read, chunk);
+      into.set(this.ram.subarray(physical, physical + chunk), offset + done);
+      done += chunk;
+    }
+  }
+
+  /** Copies bytes into guest memory; every page is translated before the first byte is written. */
+  writeBytes(address: number, from: Uint8Array, offset: number, length: number): void {
+    const firstChunk = Math.min(length, 4096 - (address & 0xfff));
+    const first = this.translate(address, Access.Write, firstChunk);
+    let second = 0;
+    if (firstChunk < length) {
+      second = this.translate(address + firstChunk, Access.Write, length - firstChunk);
+    }
+    this.ram.set(from.subarray(offset, offset + firstChunk), first);
+    if (firstChunk < length) {
+      this.ram.set(from.subarray(offset + firstChunk, offset + length), second);
+    }
+  }
+
+  // ---- stack ----
+
+  push64(low: number, high: number): void {
+    const rsp = this.getReg64Number(4) - 8;
+    this.writeMemory(8, rsp, low, high);
+    this.setReg64Number(4, rsp);
+  }
+
+  /** Pops 64 bits (high half in `valHi`). */
+  pop64(): number {
+    const rsp = this.getReg64Number(4);
+    const low = this.readMemory(8, rsp, Access.Read);
+    this.setReg64Number(4, rsp + 8);
+    return low;
+  }
+}
