@@ -52,6 +52,7 @@ export {
   procDir,
 } from "./procfs.ts";
 export { type Stat, STATX_BASIC_STATS, STATX_SIZE, STAT_SIZE, encodeStat, encodeStatx, statOf } from "./stat.ts";
+export { FS_MAGIC, STATFS_SIZE, type StatFs, encodeStatfs, statfsOf } from "./statfs.ts";
 export { direntRecordSize, encodeDirents } from "./dirent.ts";
 export { type CpioEntry, CpioError, parseCpio } from "./cpio.ts";
 export { type UnpackSummary, unpackInitramfs } from "./initramfs.ts";

@@ -58,6 +58,14 @@ export class MountTable {
     return this.mountedAt(place) !== undefined;
   }
 
+  /**
+   * A mount that is in no tree and not listed (like Linux's internal pipefs mount): the
+   * home of anonymous inodes such as pipe ends.
+   */
+  detached(fs: FileSystem, source: string): Mount {
+    return { id: 0, fs, root: fs.root, mountpoint: null, parent: null, source };
+  }
+
   attach(fs: FileSystem, mountpoint: PathRef, source: string): Mount {
     if (mountpoint.inode.kind !== "dir") throw fsError(Errno.ENOTDIR, "mountpoint");
     return this.#add(fs, mountpoint, source);

@@ -37,6 +37,7 @@ import { PathWalker, samePlace } from "./path-walk.ts";
 import { type Credentials, ROOT_CREDENTIALS, requireAccess } from "./permission.ts";
 import { RamFs } from "./ramfs.ts";
 import { type Stat, statOf } from "./stat.ts";
+import { type StatFs, statfsOf } from "./statfs.ts";
 import { linkAt, mkdirAt, mknodAt, renameAt, symlinkAt, unlinkAt } from "./tree-ops.ts";
 
 /** Opens a FIFO node; the kernel supplies it (pipe buffers and blocking are its business). */
@@ -55,6 +56,7 @@ export class Vfs {
   readonly mounts: MountTable;
   readonly #fifoOpener: FifoOpener | undefined;
   readonly #filesystemTypes = new Map<string, boolean>();
+  readonly #anonymous: { readonly fs: RamFs; readonly mount: Mount };
 
   constructor(options: VfsOptions) {
     this.clock = options.clock;
@@ -62,6 +64,23 @@ export class Vfs {
     const rootFs = options.rootFs ?? new RamFs({ clock: options.clock, type: "rootfs", dev: allocateAnonymousDev() });
     this.registerFilesystemType(rootFs.type, rootFs.needsDevice);
     this.mounts = new MountTable(rootFs, "none");
+    const anonymousFs = new RamFs({ clock: options.clock, type: "pipefs" });
+    this.#anonymous = { fs: anonymousFs, mount: this.mounts.detached(anonymousFs, "pipefs") };
+  }
+
+  /**
+   * An open file over a kernel-made handle that has no name in the tree: pipe2 ends, sockets,
+   * eventfds. It gets a fresh inode of type `fileType` (default S_IFIFO) owned by the caller,
+   * so fstat, poll, fcntl and release behave as for any other open file.
+   */
+  openAnonymous(ctx: FsContext, handle: FileHandle, flags: number, fileType: number = S_IFIFO): OpenFile {
+    const anonymous = this.#anonymous;
+    const inode = anonymous.fs.makeInode(
+      { kind: "special", mode: (fileType & S_IFMT) | 0o600, rdev: 0, uid: ctx.cred.uid, gid: ctx.cred.gid },
+      anonymous.fs.root,
+    );
+    const name = fileType === S_IFIFO ? "pipe" : "anon_inode";
+    return new OpenFile({ mount: anonymous.mount, inode }, `${name}:[${String(inode.ino)}]`, flags, handle);
   }
 
   /** A fresh process context at the namespace root (the init process's). */
@@ -92,6 +111,11 @@ export class Vfs {
 
   stat(ctx: FsContext, at: OpenFile | null, path: string, flags = 0): Stat {
     return statOf(this.lookup(ctx, at, path, flags).inode);
+  }
+
+  /** statfs(2); fstatfs is `statfs(ctx, file, "", AT_EMPTY_PATH)`. */
+  statfs(ctx: FsContext, at: OpenFile | null, path: string, flags = 0): StatFs {
+    return statfsOf(this.lookup(ctx, at, path, flags).inode.fs);
   }
 
   /** faccessat(2): checks R_OK/W_OK/X_OK (F_OK = existence) against the context's credentials. */

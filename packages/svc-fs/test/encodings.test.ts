@@ -1,15 +1,19 @@
 import { describe, expect, it } from "vitest";
 import {
   Errno,
+  FS_MAGIC,
   O_CREAT,
   O_DIRECTORY,
   O_RDONLY,
   O_WRONLY,
   SEEK_SET,
   STAT_SIZE,
+  STATFS_SIZE,
+  RamFs,
   STATX_SIZE,
   bytesToPath,
   encodeStat,
+  encodeStatfs,
   encodeStatx,
   makedev,
   pathToBytes,
@@ -106,6 +110,23 @@ describe("struct stat and statx", () => {
   it("round-trips every byte through path strings", () => {
     const all = Uint8Array.from({ length: 256 }, (_, index) => index);
     expect(pathToBytes(bytesToPath(all))).toEqual(all);
+  });
+});
+
+describe("statfs", () => {
+  it("reports the file system's magic and encodes struct statfs in 120 bytes", () => {
+    const { vfs, root, clock } = makeVfs();
+    vfs.mkdir(root, null, "/tmp", 0o1777);
+    vfs.mount(root, new RamFs({ clock: clock.read, type: "tmpfs" }), null, "/tmp", "tmpfs");
+    expect(vfs.statfs(root, null, "/").type).toBe(FS_MAGIC.ramfs);
+    const tmp = vfs.statfs(root, null, "/tmp");
+    expect(tmp).toMatchObject({ type: FS_MAGIC.tmpfs, blockSize: 4096, nameMax: 255, flags: 0 });
+    const bytes = encodeStatfs(tmp);
+    expect(bytes.length).toBe(STATFS_SIZE);
+    expect(u64(bytes, 0)).toBe(0x01021994);
+    expect(u64(bytes, 8)).toBe(4096);
+    expect(u64(bytes, 64)).toBe(255);
+    expect(u64(bytes, 72)).toBe(4096);
   });
 });
 

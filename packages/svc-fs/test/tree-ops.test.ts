@@ -29,18 +29,18 @@ describe("mkdir, unlink, rmdir", () => {
     const expectErrno = (action: () => void, errno: number): void => {
       expect(action).toThrow(expect.objectContaining({ errno }));
     };
-    expectErrno(() => vfs.mkdir(root, null, "/d", 0o755), Errno.EEXIST);
-    expectErrno(() => vfs.mkdir(root, null, "/", 0o755), Errno.EEXIST);
-    expectErrno(() => vfs.mkdir(root, null, "/nope/x", 0o755), Errno.ENOENT);
-    expectErrno(() => vfs.mkdir(root, null, "/d/f/x", 0o755), Errno.ENOTDIR);
-    expectErrno(() => vfs.unlink(root, null, "/d"), Errno.EISDIR);
-    expectErrno(() => vfs.unlink(root, null, "/d", AT_REMOVEDIR), Errno.ENOTEMPTY);
-    expectErrno(() => vfs.unlink(root, null, "/d/f", AT_REMOVEDIR), Errno.ENOTDIR);
-    expectErrno(() => vfs.unlink(root, null, "/d/missing"), Errno.ENOENT);
-    expectErrno(() => vfs.unlink(root, null, "/d/f/"), Errno.ENOTDIR);
-    expectErrno(() => vfs.unlink(root, null, "/d/.", AT_REMOVEDIR), Errno.EINVAL);
-    expectErrno(() => vfs.unlink(root, null, "/d/..", AT_REMOVEDIR), Errno.ENOTEMPTY);
-    expectErrno(() => vfs.unlink(root, null, "/d/f", 0x1), Errno.EINVAL);
+    expectErrno(() => { vfs.mkdir(root, null, "/d", 0o755); }, Errno.EEXIST);
+    expectErrno(() => { vfs.mkdir(root, null, "/", 0o755); }, Errno.EEXIST);
+    expectErrno(() => { vfs.mkdir(root, null, "/nope/x", 0o755); }, Errno.ENOENT);
+    expectErrno(() => { vfs.mkdir(root, null, "/d/f/x", 0o755); }, Errno.ENOTDIR);
+    expectErrno(() => { vfs.unlink(root, null, "/d"); }, Errno.EISDIR);
+    expectErrno(() => { vfs.unlink(root, null, "/d", AT_REMOVEDIR); }, Errno.ENOTEMPTY);
+    expectErrno(() => { vfs.unlink(root, null, "/d/f", AT_REMOVEDIR); }, Errno.ENOTDIR);
+    expectErrno(() => { vfs.unlink(root, null, "/d/missing"); }, Errno.ENOENT);
+    expectErrno(() => { vfs.unlink(root, null, "/d/f/"); }, Errno.ENOTDIR);
+    expectErrno(() => { vfs.unlink(root, null, "/d/.", AT_REMOVEDIR); }, Errno.EINVAL);
+    expectErrno(() => { vfs.unlink(root, null, "/d/..", AT_REMOVEDIR); }, Errno.ENOTEMPTY);
+    expectErrno(() => { vfs.unlink(root, null, "/d/f", 0x1); }, Errno.EINVAL);
     vfs.unlink(root, null, "/d/f");
     vfs.unlink(root, null, "/d/", AT_REMOVEDIR);
     expectErrno(() => vfs.stat(root, null, "/d"), Errno.ENOENT);
@@ -65,8 +65,8 @@ describe("mkdir, unlink, rmdir", () => {
     expect(vfs.stat(root, null, "/tty").rdev).toBe(0x401);
     const user = vfs.createContext({ uid: 5, gid: 5, groups: [] });
     vfs.mkdir(root, null, "/pub", 0o777);
-    expect(() => vfs.mknod(user, null, "/pub/dev", 0o020600, 1)).toThrow(expect.objectContaining({ errno: Errno.EPERM }));
-    expect(() => vfs.mknod(root, null, "/dirnode", 0o040755)).toThrow(expect.objectContaining({ errno: Errno.EINVAL }));
+    expect(() => { vfs.mknod(user, null, "/pub/dev", 0o020600, 1); }).toThrow(expect.objectContaining({ errno: Errno.EPERM }));
+    expect(() => { vfs.mknod(root, null, "/dirnode", 0o040755); }).toThrow(expect.objectContaining({ errno: Errno.EINVAL }));
   });
 });
 
@@ -81,9 +81,9 @@ describe("links", () => {
     vfs.unlink(root, null, "/a");
     expect(vfs.stat(root, null, "/b").nlink).toBe(1);
     vfs.mkdir(root, null, "/dir", 0o755);
-    expect(() => vfs.link(root, null, "/dir", null, "/dir2")).toThrow(expect.objectContaining({ errno: Errno.EPERM }));
-    expect(() => vfs.link(root, null, "/b", null, "/b")).toThrow(expect.objectContaining({ errno: Errno.EEXIST }));
-    expect(() => vfs.link(root, null, "/nope", null, "/c")).toThrow(expect.objectContaining({ errno: Errno.ENOENT }));
+    expect(() => { vfs.link(root, null, "/dir", null, "/dir2"); }).toThrow(expect.objectContaining({ errno: Errno.EPERM }));
+    expect(() => { vfs.link(root, null, "/b", null, "/b"); }).toThrow(expect.objectContaining({ errno: Errno.EEXIST }));
+    expect(() => { vfs.link(root, null, "/nope", null, "/c"); }).toThrow(expect.objectContaining({ errno: Errno.ENOENT }));
   });
 
   it("links the symlink itself unless AT_SYMLINK_FOLLOW", async () => {
@@ -94,8 +94,8 @@ describe("links", () => {
     expect(vfs.readlink(root, null, "/s2")).toBe("/t");
     vfs.link(root, null, "/s", null, "/t2", AT_SYMLINK_FOLLOW);
     expect(vfs.stat(root, null, "/t2", 0x100).ino).toBe(vfs.stat(root, null, "/t").ino);
-    expect(() => vfs.symlink(root, "", null, "/empty")).toThrow(expect.objectContaining({ errno: Errno.ENOENT }));
-    expect(() => vfs.symlink(root, "x", null, "/s")).toThrow(expect.objectContaining({ errno: Errno.EEXIST }));
+    expect(() => { vfs.symlink(root, "", null, "/empty"); }).toThrow(expect.objectContaining({ errno: Errno.ENOENT }));
+    expect(() => { vfs.symlink(root, "x", null, "/s"); }).toThrow(expect.objectContaining({ errno: Errno.EEXIST }));
   });
 });
 
@@ -136,16 +136,16 @@ describe("rename", () => {
     const expectErrno = (action: () => void, errno: number): void => {
       expect(action).toThrow(expect.objectContaining({ errno }));
     };
-    expectErrno(() => vfs.rename(root, null, "/dir", null, "/dir/sub/inner"), Errno.EINVAL);
-    expectErrno(() => vfs.rename(root, null, "/dir", null, "/dir/new"), Errno.EINVAL);
-    expectErrno(() => vfs.rename(root, null, "/dir", null, "/file"), Errno.ENOTDIR);
-    expectErrno(() => vfs.rename(root, null, "/file", null, "/dir"), Errno.EISDIR);
-    expectErrno(() => vfs.rename(root, null, "/dir", null, "/full"), Errno.ENOTEMPTY);
-    expectErrno(() => vfs.rename(root, null, "/missing", null, "/x"), Errno.ENOENT);
-    expectErrno(() => vfs.rename(root, null, "/file/", null, "/x"), Errno.ENOTDIR);
-    expectErrno(() => vfs.rename(root, null, "/dir/.", null, "/x"), Errno.EBUSY);
-    expectErrno(() => vfs.rename(root, null, "/file", null, "/full/x", RENAME_NOREPLACE), Errno.EEXIST);
-    expectErrno(() => vfs.rename(root, null, "/file", null, "/y", RENAME_EXCHANGE), Errno.EINVAL);
+    expectErrno(() => { vfs.rename(root, null, "/dir", null, "/dir/sub/inner"); }, Errno.EINVAL);
+    expectErrno(() => { vfs.rename(root, null, "/dir", null, "/dir/new"); }, Errno.EINVAL);
+    expectErrno(() => { vfs.rename(root, null, "/dir", null, "/file"); }, Errno.ENOTDIR);
+    expectErrno(() => { vfs.rename(root, null, "/file", null, "/dir"); }, Errno.EISDIR);
+    expectErrno(() => { vfs.rename(root, null, "/dir", null, "/full"); }, Errno.ENOTEMPTY);
+    expectErrno(() => { vfs.rename(root, null, "/missing", null, "/x"); }, Errno.ENOENT);
+    expectErrno(() => { vfs.rename(root, null, "/file/", null, "/x"); }, Errno.ENOTDIR);
+    expectErrno(() => { vfs.rename(root, null, "/dir/.", null, "/x"); }, Errno.EBUSY);
+    expectErrno(() => { vfs.rename(root, null, "/file", null, "/full/x", RENAME_NOREPLACE); }, Errno.EEXIST);
+    expectErrno(() => { vfs.rename(root, null, "/file", null, "/y", RENAME_EXCHANGE); }, Errno.EINVAL);
     vfs.rename(root, null, "/file", null, "/y", RENAME_NOREPLACE);
     expect(vfs.stat(root, null, "/y").size).toBe(0);
   });

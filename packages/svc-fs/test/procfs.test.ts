@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import {
+  Errno,
+  O_CREAT,
+  O_DIRECTORY,
+  O_RDONLY,
+  O_WRONLY,
+  ProcFs,
+  type ProcNode,
+  bytesToPath,
+  procDir,
+} from "../src/index.ts";
+import { makeVfs, readAllText, text } from "./helpers.ts";
+
+function direntNames(bytes: Uint8Array): string[] {
+  const names: string[] = [];
+  for (let offset = 0; offset < bytes.length; ) {
+    const reclen = (bytes[offset + 16] ?? 0) | ((bytes[offset + 17] ?? 0) << 8);
+    names.push(bytesToPath(bytes.subarray(offset + 19, bytes.indexOf(0, offset + 19))));
+    offset += reclen;
+  }
+  return names;
+}
+
+function withProc(): ReturnType<typeof makeVfs> & { proc: ProcFs; processes: Map<number, { uid: number; comm: string }>; current: { pid: number } } {
+  const setup = makeVfs();
+  const proc = new ProcFs(setup.vfs);
+  setup.vfs.mkdir(setup.root, null, "/proc", 0o555);
+  setup.vfs.mount(setup.root, proc, null, "/proc", "proc");
+  const processes = new Map([
+    [1, { uid: 0, comm: "init" }],
+    [42, { uid: 1000, comm: "sh" }],
+  ]);
+  const current = { pid: 42 };
+  const processDir = (pid: number): ProcNode | undefined => {
+    const process = processes.get(pid);
+    if (process === undefined) return undefined;
+    return procDir(
+      new Map<string, ProcNode>([
+        ["stat", { kind: "file", read: () => `${String(pid)} (${process.comm}) S\n` }],
+        ["exe", { kind: "symlink", target: () => "/bin/busybox" }],
+      ]),
+      { owner: () => ({ uid: process.uid, gid: process.uid }) },
+    );
+  };
+  proc.addDynamicEntries({
+    list: () => [...processes.keys()].map(String),
+    lookup: (name) => (/^[1-9][0-9]*$/.test(name) ? processDir(Number(name)) : undefined),
+  });
+  proc.register("self", { kind: "symlink", target: () => String(current.pid) });
+  let written = "";
+  proc.register("meminfo", { kind: "file", read: () => "MemTotal: 1024 kB\n" });
+  proc.register("sys", procDir(new Map([["knob", { kind: "file", mode: 0o644, read: () => written, write: (data: Uint8Array) => (written = new TextDecoder().decode(data)) } satisfies ProcNode]])));
+  return { ...setup, proc, processes, current };
+}
+
+describe("procfs", () => {
+  it("generates file contents at open from kernel callbacks", async () => {
+    const { vfs, root } = withProc();
+    expect(await readAllText(await vfs.open(root, null, "/proc/meminfo", O_RDONLY))).toBe("MemTotal: 1024 kB\n");
+    expect(await readAllText(await vfs.open(root, null, "/proc/42/stat", O_RDONLY))).toBe("42 (sh) S\n");
+    expect(vfs.stat(root, null, "/proc/meminfo")).toMatchObject({ mode: 0o100444, size: 0 });
+  });
+
+  it("serves /proc/self and /proc/<pid>/exe as computed symlinks and owns pid dirs by uid", () => {
+    const { vfs, root, current } = withProc();
+    expect(vfs.readlink(root, null, "/proc/self")).toBe("42");
+    expect(vfs.readlink(root, null, "/proc/self/exe")).toBe("/bin/busybox");
+    expect(vfs.stat(root, null, "/proc/self")).toMatchObject({ uid: 1000, mode: 0o040555 });
+    current.pid = 1;
+    expect(vfs.stat(root, null, "/proc/self/stat").ino).toBe(vfs.stat(root, null, "/proc/1/stat").ino);
+  });
+
+  it("lists fixed and dynamic entries, and forgets processes that exit", async () => {
+    const { vfs, root, processes } = withProc();
+    const dir = await vfs.open(root, null, "/proc", O_RDONLY | O_DIRECTORY);
+    expect(direntNames(dir.getdents64(4096))).toEqual([".", "..", "mounts", "filesystems", "self", "meminfo", "sys", "1", "42"]);
+    const ino = vfs.stat(root, null, "/proc/42").ino;
+    expect(vfs.stat(root, null, "/proc/42").ino).toBe(ino);
+    processes.delete(42);
+    expect(() => vfs.stat(root, null, "/proc/42")).toThrow(expect.objectContaining({ errno: Errno.ENOENT }));
+    expect(() => vfs.stat(root, null, "/proc/self")).toThrow(expect.objectContaining({ errno: Errno.ENOENT }));
+  });
+
+  it("shows /proc/mounts and /proc/filesystems from the VFS", async () => {
+    const { vfs, root } = withProc();
+    expect(await readAllText(await vfs.open(root, null, "/proc/mounts", O_RDONLY))).toBe("none / rootfs rw 0 0\nproc /proc proc rw 0 0\n");
+    expect(await readAllText(await vfs.open(root, null, "/proc/filesystems", O_RDONLY))).toBe("nodev\trootfs\nnodev\tproc\n");
+  });
+
+  it("accepts writes only where the kernel provides a handler; refuses tree changes", async () => {
+    const { vfs, root } = withProc();
+    const knob = await vfs.open(root, null, "/proc/sys/knob", O_WRONLY);
+    await knob.write(text("7"));
+    expect(await readAllText(await vfs.open(root, null, "/proc/sys/knob", O_RDONLY))).toBe("7");
+    const meminfo = await vfs.open(root, null, "/proc/meminfo", O_WRONLY);
+    await expect(meminfo.write(text("x"))).rejects.toMatchObject({ errno: Errno.EIO });
+    const user = vfs.createContext({ uid: 1000, gid: 1000, groups: [] });
+    await expect(vfs.open(user, null, "/proc/meminfo", O_WRONLY)).rejects.toMatchObject({ errno: Errno.EACCES });
+    await expect(vfs.open(root, null, "/proc/new", O_CREAT | O_WRONLY)).rejects.toMatchObject({ errno: Errno.EPERM });
+    expect(() => { vfs.mkdir(root, null, "/proc/d", 0o755); }).toThrow(expect.objectContaining({ errno: Errno.EPERM }));
+    expect(() => { vfs.unlink(root, null, "/proc/meminfo"); }).toThrow(expect.objectContaining({ errno: Errno.EPERM }));
+    expect(() => { vfs.rename(root, null, "/proc/meminfo", null, "/proc/m"); }).toThrow(expect.objectContaining({ errno: Errno.EPERM }));
+  });
+
+  it("keeps getcwd working inside /proc", () => {
+    const { vfs, root } = withProc();
+    vfs.chdir(root, null, "/proc/self");
+    expect(vfs.getcwd(root)).toBe("/proc/42");
+  });
+});
