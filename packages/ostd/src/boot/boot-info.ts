@@ -15,6 +15,7 @@ export interface BootInfo {
 }
 
 export function bootInfo(): BootInfo {
+  // SAFETY: RAM is only copied from, inside the reserved initramfs region.
   const { bootInfo: info, physicalMemory } = arch();
   const initramfs = info.initramfs;
   return {

@@ -44,6 +44,7 @@ export class IoMem {
   static acquire(base: number, length: number): Result<IoMem> {
     const window = checkWindow(base, length, 2 ** 52);
     if (!window.ok) return window;
+    // SAFETY: only RAM's size is read, to keep windows off it.
     const { io, bootInfo, physicalMemory } = arch();
     if (overlaps(base, length, { base: 0, length: physicalMemory.length })) {
       return fail(ErrorCode.AccessDenied, "an I/O window cannot cover RAM");

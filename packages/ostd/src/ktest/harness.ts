@@ -48,7 +48,7 @@ export async function runKtests(filter = ""): Promise<void> {
       println(`ktest: ok ${test.name}`);
     } else {
       failed++;
-      const reason = task.failure instanceof Error ? task.failure.message : String(task.failure);
+      const reason = task.failure instanceof Error ? task.failure.message : JSON.stringify(task.failure);
       println(`ktest: FAIL ${test.name}: ${reason}`);
     }
   }

@@ -89,7 +89,7 @@ export class FrameTable {
     this.#refs[pfn] = left;
     if (left > 0) return false;
     if (this.mapCount(pfn) !== 0) {
-      throw new OstdError("BadState", `frame ${pfn} lost its last reference while still mapped`);
+      throw new OstdError("BadState", `frame ${String(pfn)} lost its last reference while still mapped`);
     }
     this.#usage[pfn] = FrameUsage.Free;
     return true;
@@ -121,7 +121,7 @@ export class FrameTable {
   #checkLive(pfn: number): void {
     const usage = this.usage(pfn);
     if (usage !== FrameUsage.Untyped && usage !== FrameUsage.PageTable) {
-      throw new OstdError("BadState", `frame ${pfn} is not in use`);
+      throw new OstdError("BadState", `frame ${String(pfn)} is not in use`);
     }
   }
 }

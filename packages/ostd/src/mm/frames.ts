@@ -30,6 +30,7 @@ export function initFrames(memory: Uint8Array, usable: readonly { base: number; 
   const table = new FrameTable(memory.length, usable);
   const allocator = new BitmapFrameAllocator();
   for (const run of table.freeRuns()) allocator.addFree(run.start, run.count);
+  // SAFETY: the caller vouches for `memory`; OSTD keeps it private to this module.
   state = { table, memory, allocator };
 }
 
@@ -47,6 +48,7 @@ export function frameTable(): FrameTable {
  * @unsafe Callers must stay within frames they own.
  */
 export function physicalMemory(): Uint8Array {
+  // SAFETY: handed only to OSTD's own modules (not exported from the package), tagged @unsafe.
   return frameState().memory;
 }
 
@@ -65,6 +67,7 @@ export function allocateFrames(count: number, usage: FrameUsage, zeroed = true):
   if (!Number.isInteger(count) || count < 1) {
     return fail(ErrorCode.InvalidArgs, `cannot allocate ${String(count)} frames`);
   }
+  // SAFETY: RAM is written only to zero the frames just validated and claimed below.
   const { table, allocator, memory } = frameState();
   const start = allocator.alloc(count);
   if (start === undefined) return fail(ErrorCode.NoMemory, `no ${String(count)} contiguous free frames`);

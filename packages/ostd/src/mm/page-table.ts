@@ -34,6 +34,7 @@ export class PageTable {
 
   private constructor(format: PageTableFormat, rootPfn: number) {
     this.#format = format;
+    // SAFETY: RAM is used only to build the entry view below.
     const memory = physicalMemory();
     // SAFETY: the view is used only to read and write entries of table frames this object
     // allocated (typed PageTable frames), at 8-byte aligned offsets inside RAM.

@@ -28,7 +28,8 @@ export type PageFaultHandler = (fault: PageFaultInfo) => boolean | Promise<boole
 /** Flushing more pages than this one by one costs more than a full flush. */
 const FULL_FLUSH_THRESHOLD = 32;
 
-let activeSpace: VmSpace | undefined;
+/** Root of the page table loaded in the CPU, or -1. */
+let activeRoot = -1;
 
 export class VmSpace {
   readonly #table: PageTable;
@@ -50,7 +51,7 @@ export class VmSpace {
   }
 
   get isActive(): boolean {
-    return activeSpace === this;
+    return activeRoot === this.#table.rootPaddr;
   }
 
   /** A cursor over the page-aligned range [start, end). */
@@ -69,10 +70,11 @@ export class VmSpace {
   /** Makes this the address space user code runs in. */
   activate(): void {
     this.#checkAlive();
-    if (activeSpace === this) return;
+    const root = this.#table.rootPaddr;
+    if (activeRoot === root) return;
     // SAFETY: the table maps only untyped frames at user addresses, and OSTD built every level.
-    arch().cpu.activatePageTable(this.#table.rootPaddr);
-    activeSpace = this;
+    arch().cpu.activatePageTable(root);
+    activeRoot = root;
   }
 
   onPageFault(handler: PageFaultHandler): void {
@@ -133,7 +135,8 @@ export class VmSpace {
   /** Unmaps everything and frees the page tables; the space is unusable afterwards. */
   destroy(): void {
     if (this.#destroyed) return;
-    if (activeSpace === this) activeSpace = undefined;
+    // A later space may reuse this root frame: force the next activation to reload CR3.
+    if (this.isActive) activeRoot = -1;
     const table = frameTable();
     this.#table.destroy((_va, pfn) => {
       table.removeMapping(pfn);
@@ -144,7 +147,7 @@ export class VmSpace {
 
   /** Flushes the TLB for `pages` pages from `va` if this space is live on the CPU (cursor-internal). */
   flush(va: number, pages: number): void {
-    if (activeSpace !== this || pages === 0) return;
+    if (!this.isActive || pages === 0) return;
     const cpu = arch().cpu;
     // SAFETY: OSTD owns these page tables; flushing only drops stale translations.
     if (pages > FULL_FLUSH_THRESHOLD) cpu.flushAll();

@@ -254,11 +254,15 @@ export interface ExecutorHooks {
 export async function runExecutor(hooks: ExecutorHooks): Promise<void> {
   while (!stopped) {
     hooks.service();
-    if (stopped) break;
+    if (isStopped()) break;
     const next = pickNext();
     if (next === undefined) await hooks.idle();
     else await dispatch(next);
   }
+}
+
+function isStopped(): boolean {
+  return stopped;
 }
 
 /** Ends the executor loop (power-off); the running task is never resumed after it parks. */
