@@ -23,5 +23,7 @@ runRuleTests("no-raw-memory", noRawMemory, {
     { code: "declare const words: Int32Array | Uint8Array; const b = words.buffer;", errors: [{ messageId: "raw", data: { what: ".buffer" } }] },
     { code: "declare const bytes: Uint8Array; const { buffer } = bytes;", errors: [{ messageId: "raw", data: { what: ".buffer" } }] },
     { code: 'declare const bytes: Uint8Array; const b = bytes["buffer"];', errors: [{ messageId: "raw" }] },
+    { code: "class Frame extends Uint8Array {} const backing = new Frame(8).buffer;", errors: [{ messageId: "raw", data: { what: ".buffer" } }] },
+    { code: "function backing(view: ArrayBufferView): ArrayBufferLike { return view.buffer; }", errors: [{ messageId: "raw", data: { what: ".buffer" } }] },
   ],
 });

@@ -29,14 +29,19 @@ export interface RawMemoryUse {
   readonly what: string;
 }
 
+/** `@unsafe` reasons by symbol: a symbol is looked up once per program, not once per use. */
+const reasonCache = new WeakMap<ts.Symbol, string | null>();
+
 /** The text of the `@unsafe` tag on a symbol (through import aliases), or null when it has none. */
 function unsafeReason(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): string | null {
   if (symbol === undefined) return null;
+  const cached = reasonCache.get(symbol);
+  if (cached !== undefined) return cached;
   const target = (symbol.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(symbol) : symbol;
-  for (const tag of target.getJsDocTags(checker)) {
-    if (tag.name === "unsafe") return ts.displayPartsToString(tag.text).trim();
-  }
-  return null;
+  const tag = target.getJsDocTags(checker).find((candidate) => candidate.name === "unsafe");
+  const reason = tag === undefined ? null : ts.displayPartsToString(tag.text).trim();
+  reasonCache.set(symbol, reason);
+  return reason;
 }
 
 /** Property names destructured from a value whose type has them: `const { bytes } = memory`. */
@@ -91,7 +96,10 @@ export function unsafeUseListener(
   };
 }
 
-const TYPED_VIEW_NAMES: ReadonlySet<string> = new Set([
+/** Lib interfaces whose `buffer` property is the whole backing store behind a bounded view. */
+const VIEW_INTERFACES: ReadonlySet<string> = new Set([
+  "ArrayBufferView",
+  "DataView",
   "Int8Array",
   "Uint8Array",
   "Uint8ClampedArray",
@@ -104,15 +112,22 @@ const TYPED_VIEW_NAMES: ReadonlySet<string> = new Set([
   "Float64Array",
   "BigInt64Array",
   "BigUint64Array",
-  "DataView",
-  "Buffer",
 ]);
 
-/** True when a value of this type is a typed array or DataView (all union members are). */
-function isTypedView(type: ts.Type): boolean {
-  if (type.isUnion()) return type.types.length > 0 && type.types.every(isTypedView);
-  const name = type.getSymbol()?.getName();
-  return name !== undefined && TYPED_VIEW_NAMES.has(name);
+/**
+ * True when `symbol` is the `buffer` property the language declares on typed arrays and
+ * DataView. Going by the declaration (not the type's name) also catches subclasses
+ * (`class Frame extends Uint8Array`, Node's `Buffer`) and unions of views.
+ */
+function isViewBufferProperty(program: ts.Program, symbol: ts.Symbol | undefined): boolean {
+  return (symbol?.declarations ?? []).some((declaration) => {
+    const owner = declaration.parent;
+    return (
+      ts.isInterfaceDeclaration(owner) &&
+      VIEW_INTERFACES.has(owner.name.text) &&
+      program.isSourceFileDefaultLibrary(declaration.getSourceFile())
+    );
+  });
 }
 
 /**
@@ -124,20 +139,18 @@ export function rawMemoryListener(
   report: (use: RawMemoryUse) => void,
 ): TSESLint.RuleListener {
   const services = ESLintUtils.getParserServices(context);
+  const program = services.program;
+  const checker = program.getTypeChecker();
   return {
     MemberExpression(node) {
-      if (
-        staticPropertyName(node.property, node.computed) === "buffer" &&
-        isTypedView(services.getTypeAtLocation(node.object))
-      ) {
-        report({ node, what: ".buffer" });
-      }
+      if (staticPropertyName(node.property, node.computed) !== "buffer") return;
+      const symbol = checker.getSymbolAtLocation(services.esTreeNodeToTSNodeMap.get(node.property));
+      if (isViewBufferProperty(program, symbol)) report({ node, what: ".buffer" });
     },
     ObjectPattern(node) {
-      if (!isTypedView(services.getTypeAtLocation(node))) return;
-      for (const property of node.properties) {
-        if (property.type === AST_NODE_TYPES.Property && staticPropertyName(property.key, property.computed) === "buffer") {
-          report({ node: property, what: ".buffer" });
+      for (const property of patternPropertySymbols(services, node)) {
+        if (property.name === "buffer" && isViewBufferProperty(program, property.symbol)) {
+          report({ node: property.node, what: ".buffer" });
         }
       }
     },
