@@ -51,6 +51,14 @@ export {
   type ProcSymlinkNode,
   procDir,
 } from "./procfs.ts";
+export {
+  type ProcessStatFields,
+  formatCmdline,
+  formatLoadavg,
+  formatMeminfo,
+  formatProcessStat,
+  formatUptime,
+} from "./proc-text.ts";
 export { type Stat, STATX_BASIC_STATS, STATX_SIZE, STAT_SIZE, encodeStat, encodeStatx, statOf } from "./stat.ts";
 export { FS_MAGIC, STATFS_SIZE, type StatFs, encodeStatfs, statfsOf } from "./statfs.ts";
 export { direntRecordSize, encodeDirents } from "./dirent.ts";

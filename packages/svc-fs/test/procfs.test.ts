@@ -8,6 +8,11 @@ import {
   ProcFs,
   type ProcNode,
   bytesToPath,
+  formatCmdline,
+  formatLoadavg,
+  formatMeminfo,
+  formatProcessStat,
+  formatUptime,
   procDir,
 } from "../src/index.ts";
 import { makeVfs, readAllText, text } from "./helpers.ts";
@@ -107,5 +112,26 @@ describe("procfs", () => {
     const { vfs, root } = withProc();
     vfs.chdir(root, null, "/proc/self");
     expect(vfs.getcwd(root)).toBe("/proc/42");
+  });
+});
+
+describe("procfs text formatters", () => {
+  it("prints /proc/<pid>/stat with 52 fields and a parenthesised comm", () => {
+    const line = formatProcessStat({ pid: 42, comm: "a name with spaces", state: "S", ppid: 1, pgrp: 42, session: 1, userTicks: 7, startTicks: 300, virtualBytes: 4096, residentPages: 3 });
+    expect(line.endsWith("\n")).toBe(true);
+    const afterComm = line.slice(line.lastIndexOf(")") + 2).trim().split(" ");
+    expect(line.startsWith("42 (a name with spa) S 1 42 1 0 -1 ")).toBe(true);
+    expect(afterComm.length).toBe(50);
+    expect(afterComm[11]).toBe("7");
+    expect(afterComm[19]).toBe("300");
+    expect(afterComm[20]).toBe("4096");
+    expect(afterComm[21]).toBe("3");
+  });
+
+  it("prints meminfo, cmdline, uptime and loadavg as Linux does", () => {
+    expect(formatMeminfo([["MemTotal", 1048576], ["MemFree", 12]])).toBe("MemTotal:        1048576 kB\nMemFree:              12 kB\n");
+    expect(formatCmdline(["sh", "-c", "echo hi"])).toBe("sh\0-c\0echo hi\0");
+    expect(formatUptime(12.345, 3)).toBe("12.35 3.00\n");
+    expect(formatLoadavg([0, 0.5, 1], 1, 5, 99)).toBe("0.00 0.50 1.00 1/5 99\n");
   });
 });
