@@ -6,7 +6,7 @@
  */
 import { POLLIN, POLLOUT, makedev } from "./constants.ts";
 import { Errno, fsError } from "./errno.ts";
-import type { FileHandle } from "./inode.ts";
+import type { FileHandle, IoCaller } from "./inode.ts";
 
 /**
  * A character device. Reads and writes may complete later (return a promise); a device that
@@ -16,9 +16,9 @@ import type { FileHandle } from "./inode.ts";
 export interface CharDevice {
   /** Called on every open (throw FsError to refuse, e.g. ENXIO or EBUSY). */
   open?(flags: number): void;
-  read(length: number, nonblock: boolean): Uint8Array | Promise<Uint8Array>;
-  write(data: Uint8Array, nonblock: boolean): number | Promise<number>;
-  ioctl?(request: number, arg: number): number | Promise<number>;
+  read(length: number, nonblock: boolean, caller: IoCaller): Uint8Array | Promise<Uint8Array>;
+  write(data: Uint8Array, nonblock: boolean, caller: IoCaller): number | Promise<number>;
+  ioctl?(request: number, arg: number, caller: IoCaller): number | Promise<number>;
   poll?(events: number): number;
   subscribe?(listener: () => void): () => void;
   release?(): void;
@@ -51,11 +51,11 @@ export class DeviceRegistry {
     device.open?.(flags);
     const handle: FileHandle = {
       seekable: false,
-      read: (_offset, length, nonblock) => device.read(length, nonblock),
-      write: (_offset, data, nonblock) => device.write(data, nonblock),
-      ioctl: (request, arg) => {
+      read: (_offset, length, nonblock, caller) => device.read(length, nonblock, caller),
+      write: (_offset, data, nonblock, caller) => device.write(data, nonblock, caller),
+      ioctl: (request, arg, caller) => {
         if (device.ioctl === undefined) throw fsError(Errno.ENOTTY, "device has no ioctls");
-        return device.ioctl(request, arg);
+        return device.ioctl(request, arg, caller);
       },
       poll: (events) => (device.poll === undefined ? events & (POLLIN | POLLOUT) : device.poll(events)),
       release: () => {

@@ -10,6 +10,8 @@
 export const Errno = {
   EPERM: 1,
   ENOENT: 2,
+  ESRCH: 3,
+  EINTR: 4,
   EIO: 5,
   ENXIO: 6,
   E2BIG: 7,

@@ -9,6 +9,7 @@
  */
 export * from "./constants.ts";
 export { Errno, type ErrnoValue, FsError, errnoName, fsError } from "./errno.ts";
+export { type IoCaller, KERNEL_CALLER } from "./inode.ts";
 export type {
   DirEntry,
   DirInode,

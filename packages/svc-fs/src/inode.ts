@@ -122,15 +122,33 @@ export interface SpecialInode extends InodeCommon {
 export type Inode = DirInode | RegularInode | SymlinkInode | SpecialInode;
 
 /**
+ * Who is doing the I/O, passed through from the syscall to the device or pipe so that a
+ * blocking wait can end with EINTR and a device can signal the caller (SIGPIPE, SIGTTOU).
+ * The kernel builds one per syscall from its current thread.
+ */
+export interface IoCaller {
+  /** True once the calling thread has a signal to handle: a blocking wait ends with EINTR. */
+  readonly interrupted: () => boolean;
+  /** Raises a signal on the calling thread. */
+  readonly raise: (signal: number) => void;
+}
+
+/** The caller for I/O the kernel does on its own behalf (never interrupted, raises nothing). */
+export const KERNEL_CALLER: IoCaller = {
+  interrupted: () => false,
+  raise: () => undefined,
+};
+
+/**
  * What an open file reads and writes through. Non-seekable handles (devices, pipes) ignore
  * `offset`. Results may be immediate or promised; the VFS awaits either.
  */
 export interface FileHandle {
   readonly seekable: boolean;
-  read(offset: number, length: number, nonblock: boolean): Uint8Array | Promise<Uint8Array>;
-  write(offset: number, data: Uint8Array, nonblock: boolean): number | Promise<number>;
+  read(offset: number, length: number, nonblock: boolean, caller: IoCaller): Uint8Array | Promise<Uint8Array>;
+  write(offset: number, data: Uint8Array, nonblock: boolean, caller: IoCaller): number | Promise<number>;
   /** Absent: ENOTTY. */
-  ioctl?(request: number, arg: number): number | Promise<number>;
+  ioctl?(request: number, arg: number, caller: IoCaller): number | Promise<number>;
   /** The subset of `events` (POLL*) that is ready now. Absent: always readable and writable. */
   poll?(events: number): number;
   /** Calls `listener` whenever readiness may have changed; returns the unsubscribe function. */

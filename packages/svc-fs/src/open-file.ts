@@ -24,7 +24,7 @@ import {
 } from "./constants.ts";
 import { direntRecordSize, encodeDirents } from "./dirent.ts";
 import { Errno, fsError } from "./errno.ts";
-import type { DirEntry, FileHandle, Inode } from "./inode.ts";
+import { type DirEntry, type FileHandle, type Inode, type IoCaller, KERNEL_CALLER } from "./inode.ts";
 import type { PathRef } from "./mount.ts";
 import { type Stat, statOf } from "./stat.ts";
 
@@ -95,37 +95,37 @@ export class OpenFile {
   }
 
   /** read(2): from the file offset, advancing it. */
-  async read(length: number): Promise<Uint8Array> {
+  async read(length: number, caller: IoCaller = KERNEL_CALLER): Promise<Uint8Array> {
     const handle = this.#readHandle();
-    const data = await handle.read(this.#offset, clampLength(length), this.#nonblock());
+    const data = await handle.read(this.#offset, clampLength(length), this.#nonblock(), caller);
     if (handle.seekable) this.#offset += data.length;
     return data;
   }
 
   /** write(2): at the offset, or at end of file with O_APPEND; advances the offset. */
-  async write(data: Uint8Array): Promise<number> {
+  async write(data: Uint8Array, caller: IoCaller = KERNEL_CALLER): Promise<number> {
     const handle = this.#writeHandle();
     const chunk = data.length > MAX_IO_LENGTH ? data.subarray(0, MAX_IO_LENGTH) : data;
     if (handle.seekable && (this.#flags & O_APPEND) !== 0) this.#offset = this.inode.size();
-    const written = await handle.write(this.#offset, chunk, this.#nonblock());
+    const written = await handle.write(this.#offset, chunk, this.#nonblock(), caller);
     if (handle.seekable) this.#offset += written;
     return written;
   }
 
   /** pread(2): at `offset`, leaving the file offset alone. */
-  async pread(offset: number, length: number): Promise<Uint8Array> {
+  async pread(offset: number, length: number, caller: IoCaller = KERNEL_CALLER): Promise<Uint8Array> {
     const handle = this.#readHandle();
     requirePositional(handle, offset);
-    return handle.read(offset, clampLength(length), this.#nonblock());
+    return handle.read(offset, clampLength(length), this.#nonblock(), caller);
   }
 
   /** pwrite(2); with O_APPEND it appends, as Linux does. */
-  async pwrite(offset: number, data: Uint8Array): Promise<number> {
+  async pwrite(offset: number, data: Uint8Array, caller: IoCaller = KERNEL_CALLER): Promise<number> {
     const handle = this.#writeHandle();
     requirePositional(handle, offset);
     const at = (this.#flags & O_APPEND) !== 0 ? this.inode.size() : offset;
     const chunk = data.length > MAX_IO_LENGTH ? data.subarray(0, MAX_IO_LENGTH) : data;
-    return handle.write(at, chunk, this.#nonblock());
+    return handle.write(at, chunk, this.#nonblock(), caller);
   }
 
   /** lseek(2): returns the new offset. Directories accept any position getdents handed out. */
@@ -172,11 +172,11 @@ export class OpenFile {
     return encodeDirents(chosen);
   }
 
-  async ioctl(request: number, arg: number): Promise<number> {
+  async ioctl(request: number, arg: number, caller: IoCaller = KERNEL_CALLER): Promise<number> {
     if (this.isPathOnly) throw fsError(Errno.EBADF, "O_PATH file");
     const handle = this.#handle;
     if (handle?.ioctl === undefined) throw fsError(Errno.ENOTTY, "not a device");
-    return handle.ioctl(request, arg);
+    return handle.ioctl(request, arg, caller);
   }
 
   /** The subset of `events` ready now; files and directories are always ready. */

@@ -30,7 +30,16 @@ import {
 import { DeviceRegistry } from "./devices.ts";
 import { Errno, fsError } from "./errno.ts";
 import { FsContext } from "./fs-context.ts";
-import type { FileHandle, FileSystem, FsClock, Inode, SpecialInode, Timespec } from "./inode.ts";
+import {
+  type FileHandle,
+  type FileSystem,
+  type FsClock,
+  type Inode,
+  type IoCaller,
+  KERNEL_CALLER,
+  type SpecialInode,
+  type Timespec,
+} from "./inode.ts";
 import { type Mount, MountTable, type PathRef } from "./mount.ts";
 import { OpenFile } from "./open-file.ts";
 import { PathWalker, samePlace } from "./path-walk.ts";
@@ -41,7 +50,7 @@ import { type StatFs, statfsOf } from "./statfs.ts";
 import { linkAt, mkdirAt, mknodAt, renameAt, symlinkAt, unlinkAt } from "./tree-ops.ts";
 
 /** Opens a FIFO node; the kernel supplies it (pipe buffers and blocking are its business). */
-export type FifoOpener = (inode: SpecialInode, flags: number) => FileHandle | Promise<FileHandle>;
+export type FifoOpener = (inode: SpecialInode, flags: number, caller: IoCaller) => FileHandle | Promise<FileHandle>;
 
 export interface VfsOptions {
   readonly clock: FsClock;
@@ -132,19 +141,29 @@ export class Vfs {
     return inode.readlink();
   }
 
-  /** openat(2). `mode` is used (after umask) only when O_CREAT creates the file. */
-  async open(ctx: FsContext, at: OpenFile | null, path: string, flags: number, mode = 0o666): Promise<OpenFile> {
+  /**
+   * openat(2). `mode` is used (after umask) only when O_CREAT creates the file; `caller`
+   * reaches FIFO opens, which may block until the other end appears.
+   */
+  async open(
+    ctx: FsContext,
+    at: OpenFile | null,
+    path: string,
+    flags: number,
+    mode = 0o666,
+    caller: IoCaller = KERNEL_CALLER,
+  ): Promise<OpenFile> {
     const walker = this.walker(ctx);
     const start = this.startOf(ctx, at);
     if ((flags & O_CREAT) !== 0 && (flags & O_PATH) === 0) {
       const { place, pathName, created } = this.#resolveForCreate(ctx, walker, start, path, flags, mode);
-      return this.#openPlace(ctx, place, pathName, flags, created);
+      return this.#openPlace(ctx, place, pathName, flags, created, caller);
     }
     if (path.length === 0) throw fsError(Errno.ENOENT, "empty path");
     const place = walker.resolve(start, path, (flags & O_NOFOLLOW) === 0);
     const step = walker.lastStep;
     const pathName = step === null || place.inode.kind === "dir" ? this.pathOf(place) : this.#childPath(step.parent, step.name);
-    return this.#openPlace(ctx, place, pathName, flags, false);
+    return this.#openPlace(ctx, place, pathName, flags, false, caller);
   }
 
   /** Reads a whole regular file (execve, the kernel's own config reads), permission-checked. */
@@ -336,7 +355,14 @@ export class Vfs {
     }
   }
 
-  async #openPlace(ctx: FsContext, place: PathRef, pathName: string, flags: number, created: boolean): Promise<OpenFile> {
+  async #openPlace(
+    ctx: FsContext,
+    place: PathRef,
+    pathName: string,
+    flags: number,
+    created: boolean,
+    caller: IoCaller,
+  ): Promise<OpenFile> {
     const inode = place.inode;
     if ((flags & O_DIRECTORY) !== 0 && inode.kind !== "dir") throw fsError(Errno.ENOTDIR, pathName);
     if ((flags & O_PATH) !== 0) return new OpenFile(place, pathName, flags & ~(O_CREAT | O_EXCL | O_TRUNC), null);
@@ -352,17 +378,17 @@ export class Vfs {
       if ((flags & O_TRUNC) !== 0 && !created && inode.size() !== 0) inode.truncate(0);
       handle = inode.open(flags);
     } else if (inode.kind === "special") {
-      handle = await this.#openSpecial(inode, flags);
+      handle = await this.#openSpecial(inode, flags, caller);
     }
     return new OpenFile(place, pathName, flags & ~(O_CREAT | O_EXCL | O_TRUNC), handle);
   }
 
-  async #openSpecial(inode: SpecialInode, flags: number): Promise<FileHandle> {
+  async #openSpecial(inode: SpecialInode, flags: number, caller: IoCaller): Promise<FileHandle> {
     const type = inode.meta.mode & S_IFMT;
     if (type === S_IFCHR) return this.devices.open(inode.meta.rdev, flags);
     if (type === S_IFIFO) {
       if (this.#fifoOpener === undefined) throw fsError(Errno.ENXIO, "FIFOs are not supported by this kernel");
-      return this.#fifoOpener(inode, flags);
+      return this.#fifoOpener(inode, flags, caller);
     }
     throw fsError(Errno.ENXIO, "block devices and sockets cannot be opened");
   }

@@ -5,6 +5,8 @@ import {
   Errno,
   type FileHandle,
   FsError,
+  type IoCaller,
+  KERNEL_CALLER,
   O_NONBLOCK,
   O_RDONLY,
   O_RDWR,
@@ -153,5 +155,36 @@ describe("anonymous open files (pipe ends, sockets)", () => {
     readEnd.release();
     expect(released).toBe(1);
     expect(vfs.mountsText()).not.toContain("pipefs");
+  });
+});
+
+describe("the I/O caller", () => {
+  it("reaches devices and the FIFO opener unchanged, and defaults to the kernel caller", async () => {
+    const raised: number[] = [];
+    const caller: IoCaller = { interrupted: () => true, raise: (signal) => raised.push(signal) };
+    const seen: IoCaller[] = [];
+    const device: CharDevice = {
+      read: (_length, _nonblock, who) => {
+        seen.push(who);
+        if (who.interrupted()) throw new FsError(Errno.EINTR, "signal pending");
+        return new Uint8Array(0);
+      },
+      write: (data, _nonblock, who) => {
+        who.raise(13);
+        throw new FsError(Errno.EPIPE, "no reader");
+      },
+      ioctl: (_request, _arg, who) => {
+        seen.push(who);
+        return 0;
+      },
+    };
+    const { vfs, root, devfs } = withDevfs();
+    devfs.addCharDevice("thing", 10, 1, device);
+    const file = await vfs.open(root, null, "/dev/thing", O_RDWR);
+    await expect(file.read(1, caller)).rejects.toMatchObject({ errno: Errno.EINTR });
+    await expect(file.write(text("x"), caller)).rejects.toMatchObject({ errno: Errno.EPIPE });
+    await file.ioctl(1, 2);
+    expect(seen).toEqual([caller, KERNEL_CALLER]);
+    expect(raised).toEqual([13]);
   });
 });
