@@ -6,9 +6,9 @@
  * `service` is for everything else in the kernel image: none of the machine, none of the
  * host, no type-system escape hatches, and no way to switch any of it off inline.
  */
-import type { TSESLint } from "@typescript-eslint/utils";
+import type { Linter } from "eslint";
 
-type Config = TSESLint.ClassicConfig.Config;
+type Config = Linter.LegacyConfig;
 
 export const tcb: Config = {
   plugins: ["@asterism"],

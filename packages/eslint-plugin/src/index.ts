@@ -4,6 +4,7 @@
  * Loaded from source by the root `.eslintrc.cjs` (through FlatCompat, which `require`s it),
  * so the object is also exported as `module.exports`.
  */
+import type { ESLint, Linter } from "eslint";
 import { service, tcb } from "./configs.ts";
 import { noBuiltinMutation } from "./rules/no-builtin-mutation.ts";
 import { noHostApi } from "./rules/no-host-api.ts";
@@ -25,7 +26,7 @@ export const rules = {
   "no-inline-config": noInlineConfig,
 };
 
-export const configs = { tcb, service };
+export const configs: Record<"tcb" | "service", Linter.LegacyConfig> = { tcb, service };
 
 /**
  * The rules that find unsafe sites (raw memory, uses of `@unsafe` symbols). `osdk tcb` runs
@@ -33,9 +34,14 @@ export const configs = { tcb, service };
  */
 export const UNSAFE_SITE_RULES = ["no-raw-memory", "no-unsafe-api"] as const;
 
-const plugin = {
+/**
+ * The plugin as ESLint sees it. typescript-eslint's RuleModule types the rule context more
+ * precisely than ESLint's RuleDefinition, so the two are not assignable to each other even
+ * though they are the same objects at run time (typescript-eslint's own plugin does the same).
+ */
+const plugin: ESLint.Plugin = {
   meta: { name: "@asterism/eslint-plugin", version: "0.1.0" },
-  rules,
+  rules: rules as unknown as NonNullable<ESLint.Plugin["rules"]>,
   configs,
 };
 
