@@ -134,8 +134,8 @@ class AssembledBoard implements Board {
     if (consoleConfig.device !== "virtio") deliverInput = (bytes) => { uart.receive(bytes); };
 
     const ports = new BoardPortBus();
-    ports.map(BoardLayout.com1Port, 8, uart);
-    ports.map(BoardLayout.cmosPort, 2, rtc);
+    ports.map(BoardLayout.com1Port, 8, registerWindow(uart));
+    ports.map(BoardLayout.cmosPort, 2, registerWindow(rtc));
     ports.map(BoardLayout.pciConfigAddressPort, 8, {
       read: (offset, size) => pci.readPort(BoardLayout.pciConfigAddressPort + offset, size),
       write: (offset, size, value) => { pci.writePort(BoardLayout.pciConfigAddressPort + offset, size, value); },
@@ -144,9 +144,7 @@ class AssembledBoard implements Board {
       read: () => 0,
       write: (_offset, _size, value) => { this.powerOff(value >>> 0); },
     });
-    const apicWindow: RegisterWindow = { read: (offset) => apic.read(offset), write: (offset, _size, value) => { apic.write(offset, value); } };
-    const ioApicWindow: RegisterWindow = { read: (offset) => ioApic.read(offset), write: (offset, _size, value) => { ioApic.write(offset, value); } };
-    const mmio = new BoardMmioBus(apicWindow, ioApicWindow, (address) => {
+    const mmio = new BoardMmioBus(registerWindow(apic), registerWindow(ioApic), (address) => {
       const hit = pci.decode(address);
       return hit === undefined ? undefined : { window: hit.handler, offset: hit.offset };
     });
@@ -221,6 +219,16 @@ class AssembledBoard implements Board {
     this.terminal.stop();
     for (const close of this.closers.splice(0)) close();
   }
+}
+
+/** A device whose registers ignore the access size (8-bit UART/RTC ports, 32-bit APIC registers). */
+interface SizelessRegisters {
+  read(offset: number): number;
+  write(offset: number, value: number): void;
+}
+
+function registerWindow(device: SizelessRegisters): RegisterWindow {
+  return { read: (offset) => device.read(offset), write: (offset, _size, value) => { device.write(offset, value); } };
 }
 
 function readInitramfs(initramfs: Uint8Array | string | undefined): Uint8Array | undefined {
