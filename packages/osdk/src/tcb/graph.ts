@@ -4,7 +4,9 @@
  * into the image. dependency-cruiser resolves imports the way Node does (workspace symlinks,
  * `exports` maps) and tags type-only ones, which is exactly the distinction needed.
  */
-import { cruise, type IDependency } from "dependency-cruiser";
+import { cruise, type ICruiseOptions, type IDependency } from "dependency-cruiser";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import type { Workspace } from "./workspace.ts";
 
 export interface PackageEdge {
@@ -20,15 +22,21 @@ function isTypeOnly(dependency: IDependency): boolean {
   return dependency.dependencyTypes.some((type) => type === "type-only" || type === "type-import");
 }
 
+/** The repo's own module-resolution options, so the graph is the one the depcruise check sees. */
+function resolutionOptions(workspace: Workspace): ICruiseOptions {
+  const config = createRequire(import.meta.url)(join(workspace.root, ".dependency-cruiser.cjs")) as { options?: ICruiseOptions };
+  return config.options ?? {};
+}
+
 /** Edges between packages, collapsed from module-level imports of their src/ trees. */
 export async function packageEdges(workspace: Workspace): Promise<PackageEdge[]> {
   const previous = process.cwd();
   process.chdir(workspace.root);
   try {
     const result = await cruise(["packages"], {
+      ...resolutionOptions(workspace),
       tsPreCompilationDeps: true,
       includeOnly: { path: "^packages/[^/]+/src/" },
-      doNotFollow: { path: "node_modules" },
     });
     if (typeof result.output === "string") throw new Error("dependency-cruiser returned a report, not modules");
     const edges = new Map<string, { from: string; to: string; typeOnly: boolean }>();

@@ -31,11 +31,12 @@ interface PolicySettings {
 function readDeclaredTcb(root: string): string[] {
   const policyFile = join(root, ".eslintrc.cjs");
   const policy: PolicySettings = createRequire(import.meta.url)(policyFile) as PolicySettings;
-  const declared = policy.settings?.asterism?.tcb;
-  if (!Array.isArray(declared) || !declared.every((entry) => typeof entry === "string")) {
+  const declared: unknown = policy.settings?.asterism?.tcb;
+  const names = Array.isArray(declared) ? declared.filter((entry): entry is string => typeof entry === "string") : [];
+  if (!Array.isArray(declared) || names.length !== declared.length) {
     throw new Error(`${policyFile}: settings.asterism.tcb must list the TCB package folders`);
   }
-  return declared as string[];
+  return names;
 }
 
 export function readWorkspace(root: string): Workspace {
