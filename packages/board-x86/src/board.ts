@@ -30,6 +30,7 @@ import { VirtioConsole } from "./virtio/virtio-console.ts";
 import { VirtioNet } from "./virtio/net/virtio-net.ts";
 import type { VirtioBackend } from "./virtio/virtio-backend.ts";
 import { VirtioPciDevice } from "./virtio/virtio-pci.ts";
+import { X86Core } from "./cpu/index.ts";
 
 /** ISA IRQs (I/O APIC pins) of the legacy devices. */
 export const IsaIrq = { Com1: 4, Rtc: 8 } as const;
@@ -38,10 +39,7 @@ export const PCI_IRQ_BASE = 16;
 const MAX_PCI_DEVICES = 8;
 const POWER_OFF_PORT_WIDTH = 4;
 
-/** Until src/cpu/index.ts (X86Core) lands, a board needs `config.createCore`. */
-const defaultCore: CoreFactory = () => {
-  throw new BoardError("no execution core: pass BoardConfig.createCore (the x86-64 core in src/cpu has not landed yet)");
-};
+const defaultCore: CoreFactory = (ram, mmu, platform) => new X86Core(ram, mmu, platform);
 
 export interface Board {
   readonly machine: Machine;
