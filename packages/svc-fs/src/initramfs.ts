@@ -27,7 +27,6 @@ import { type CpioEntry, CpioError, parseCpio } from "./cpio.ts";
 import { FsError } from "./errno.ts";
 import type { FsContext } from "./fs-context.ts";
 import type { PathRef } from "./mount.ts";
-import type { OpenFile } from "./open-file.ts";
 import type { Vfs } from "./vfs.ts";
 
 export interface UnpackSummary {
@@ -42,9 +41,15 @@ function normalizeName(entry: CpioEntry): string {
   return parts.join("/");
 }
 
-async function writeAll(file: OpenFile, data: Uint8Array): Promise<void> {
-  let done = 0;
-  while (done < data.length) done += await file.write(data.subarray(done));
+/** Opens `path` with `flags`, writes all of `data`, and closes it again. */
+async function writeContents(vfs: Vfs, ctx: FsContext, path: string, flags: number, mode: number, data: Uint8Array): Promise<void> {
+  const file = await vfs.open(ctx, null, path, O_WRONLY | O_TRUNC | flags, mode);
+  try {
+    let done = 0;
+    while (done < data.length) done += await file.write(data.subarray(done));
+  } finally {
+    file.release();
+  }
 }
 
 /** Unpacks `archive` below `root` (default: the namespace root). */
@@ -105,18 +110,10 @@ async function unpackEntry(
     const firstName = entry.nlink >= 2 ? linkGroups.get(groupKey) : undefined;
     if (firstName !== undefined) {
       vfs.link(ctx, null, firstName, null, path);
-      if (entry.data.length > 0) {
-        const file = await vfs.open(ctx, null, path, O_WRONLY | O_TRUNC);
-        await writeAll(file, entry.data).finally(() => {
-          file.release();
-        });
-      }
+      if (entry.data.length > 0) await writeContents(vfs, ctx, path, 0, permissions, entry.data);
     } else {
       if (entry.nlink >= 2) linkGroups.set(groupKey, path);
-      const file = await vfs.open(ctx, null, path, O_WRONLY | O_CREAT | O_TRUNC, permissions);
-      await writeAll(file, entry.data).finally(() => {
-        file.release();
-      });
+      await writeContents(vfs, ctx, path, O_CREAT, permissions, entry.data);
     }
   } else if (type === S_IFLNK) {
     vfs.symlink(ctx, bytesToPath(entry.data), null, path);

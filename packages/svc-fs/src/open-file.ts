@@ -105,9 +105,8 @@ export class OpenFile {
   /** write(2): at the offset, or at end of file with O_APPEND; advances the offset. */
   async write(data: Uint8Array, caller: IoCaller = KERNEL_CALLER): Promise<number> {
     const handle = this.#writeHandle();
-    const chunk = data.length > MAX_IO_LENGTH ? data.subarray(0, MAX_IO_LENGTH) : data;
     if (handle.seekable && (this.#flags & O_APPEND) !== 0) this.#offset = this.inode.size();
-    const written = await handle.write(this.#offset, chunk, this.#nonblock(), caller);
+    const written = await handle.write(this.#offset, clampData(data), this.#nonblock(), caller);
     if (handle.seekable) this.#offset += written;
     return written;
   }
@@ -124,8 +123,7 @@ export class OpenFile {
     const handle = this.#writeHandle();
     requirePositional(handle, offset);
     const at = (this.#flags & O_APPEND) !== 0 ? this.inode.size() : offset;
-    const chunk = data.length > MAX_IO_LENGTH ? data.subarray(0, MAX_IO_LENGTH) : data;
-    return handle.write(at, chunk, this.#nonblock(), caller);
+    return handle.write(at, clampData(data), this.#nonblock(), caller);
   }
 
   /** lseek(2): returns the new offset. Directories accept any position getdents handed out. */
@@ -223,6 +221,10 @@ export class OpenFile {
 function clampLength(length: number): number {
   if (!Number.isSafeInteger(length) || length < 0) throw fsError(Errno.EINVAL, "bad length");
   return Math.min(length, MAX_IO_LENGTH);
+}
+
+function clampData(data: Uint8Array): Uint8Array {
+  return data.length > MAX_IO_LENGTH ? data.subarray(0, MAX_IO_LENGTH) : data;
 }
 
 function requirePositional(handle: FileHandle, offset: number): void {

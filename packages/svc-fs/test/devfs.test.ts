@@ -1,3 +1,4 @@
+/** devfs, the memory devices, kernel character devices, FIFO hook, anonymous files, I/O caller. */
 import { describe, expect, it } from "vitest";
 import {
   type CharDevice,

@@ -1,3 +1,4 @@
+/** Byte layouts user space reads: struct stat, statx, statfs and linux_dirent64 records. */
 import { describe, expect, it } from "vitest";
 import {
   Errno,

@@ -1,3 +1,4 @@
+/** cpio newc parsing and initramfs unpacking, including every kind of corrupt archive. */
 import { describe, expect, it } from "vitest";
 import { AT_SYMLINK_NOFOLLOW, CpioError, O_RDONLY, parseCpio, unpackInitramfs } from "../src/index.ts";
 import { buildCpio, cpioRecord, makeVfs, readAllText, text } from "./helpers.ts";

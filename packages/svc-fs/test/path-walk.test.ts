@@ -1,3 +1,4 @@
+/** Path resolution: . and .., symlinks and ELOOP, cwd and dirfds, mounts, chroot, limits. */
 import { describe, expect, it } from "vitest";
 import { AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, Errno, O_DIRECTORY, O_RDONLY, RamFs } from "../src/index.ts";
 import { makeVfs } from "./helpers.ts";

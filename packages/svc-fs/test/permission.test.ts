@@ -1,3 +1,4 @@
+/** Who may do what: mode bits, groups, root, setgid directories, sticky bit, chmod/chown/utimens. */
 import { describe, expect, it } from "vitest";
 import { Errno, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY, R_OK, UTIME_NOW, UTIME_OMIT, W_OK, X_OK } from "../src/index.ts";
 import { makeVfs, userContext } from "./helpers.ts";

@@ -1,3 +1,4 @@
+/** procfs: callback-generated files, directories and symlinks, VFS-provided files, formatters. */
 import { describe, expect, it } from "vitest";
 import {
   Errno,

@@ -1,3 +1,4 @@
+/** Tree-changing operations (mkdir, mknod, link, symlink, unlink, rename) and their errnos. */
 import { describe, expect, it } from "vitest";
 import { AT_REMOVEDIR, AT_SYMLINK_FOLLOW, Errno, O_CREAT, O_WRONLY, RENAME_EXCHANGE, RENAME_NOREPLACE } from "../src/index.ts";
 import { makeVfs, text } from "./helpers.ts";

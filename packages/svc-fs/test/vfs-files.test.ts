@@ -1,3 +1,4 @@
+/** Regular files through the VFS: open flags, offsets shared by dup, sparse storage, errors. */
 import { describe, expect, it } from "vitest";
 import {
   Errno,
