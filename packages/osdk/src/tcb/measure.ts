@@ -37,18 +37,19 @@ export interface TcbMeasure {
 }
 
 export async function measureTcb(workspace: Workspace): Promise<TcbMeasure> {
-  const edges = (await packageEdges(workspace)).filter((edge) => edge.to !== workspace.board);
-  const image = runtimeClosure(IMAGE_ROOTS.filter((root) => workspace.packages.some((p) => p.dir === root)), edges);
+  const edges = await packageEdges(workspace);
+  const countedEdges = edges.filter((edge) => edge.to !== workspace.board);
+  const image = runtimeClosure(IMAGE_ROOTS.filter((root) => workspace.packages.some((p) => p.dir === root)), countedEdges);
   const unsafeSites = await countUnsafeSites(workspace, [...image]);
   const unsafe = [...image].filter((dir) => (unsafeSites.get(dir) ?? 0) > 0);
-  const tcb = runtimeClosure(unsafe, edges);
+  const tcb = runtimeClosure(unsafe, countedEdges);
 
   const packages = workspace.packages
     .filter((pkg) => pkg.dir !== workspace.board)
     .map((pkg): PackageMeasure => {
       const inTcb = tcb.has(pkg.dir);
       const sites = unsafeSites.get(pkg.dir) ?? 0;
-      const dependents = edges.filter((e) => e.to === pkg.dir && !e.typeOnly && tcb.has(e.from)).map((e) => e.from);
+      const dependents = countedEdges.filter((e) => e.to === pkg.dir && !e.typeOnly && tcb.has(e.from)).map((e) => e.from);
       const reason = !inTcb ? "" : sites > 0 ? "contains unsafe code" : `run-time dependency of ${dependents.join(", ")}`;
       return {
         dir: pkg.dir,

@@ -47,7 +47,7 @@ function rows(measure: TcbMeasure, board: string): string[][] {
 export function renderTcbPicture(measure: TcbMeasure, board: string): string {
   const layout = rows(measure, board);
   const widest = Math.max(...layout.map((row) => row.length));
-  const width = BOX.margin * 2 + widest * BOX.width + (widest - 1) * BOX.gapX;
+  const width = Math.max(760, BOX.margin * 2 + widest * BOX.width + (widest - 1) * BOX.gapX);
   const placed = new Map<string, Placed>();
   layout.forEach((row, rowIndex) => {
     const rowWidth = row.length * BOX.width + (row.length - 1) * BOX.gapX;
@@ -59,7 +59,7 @@ export function renderTcbPicture(measure: TcbMeasure, board: string): string {
       placed.set(dir, { dir, label, x, y, trusted: pkg?.inTcb ?? false });
     });
   });
-  const heightPx = BOX.margin * 2 + 40 + layout.length * (BOX.height + BOX.gapY);
+  const heightPx = BOX.margin * 2 + 40 + layout.length * (BOX.height + BOX.gapY) - BOX.gapY;
   const parts: string[] = [];
 
   const tcbBoxes = [...placed.values()].filter((p) => p.trusted);
@@ -78,8 +78,12 @@ export function renderTcbPicture(measure: TcbMeasure, board: string): string {
     const to = placed.get(edge.to);
     if (from === undefined || to === undefined) continue;
     const dash = edge.typeOnly ? ` stroke-dasharray="4 4"` : "";
+    const sameRow = from.y === to.y;
+    const rightward = to.x > from.x;
+    const [x1, y1] = sameRow ? [rightward ? from.x + BOX.width : from.x, from.y + BOX.height / 2] : [from.x + BOX.width / 2, from.y + BOX.height];
+    const [x2, y2] = sameRow ? [rightward ? to.x : to.x + BOX.width, to.y + BOX.height / 2] : [to.x + BOX.width / 2, to.y];
     parts.push(
-      `<line x1="${from.x + BOX.width / 2}" y1="${from.y + BOX.height}" x2="${to.x + BOX.width / 2}" y2="${to.y}" stroke="${edge.typeOnly ? "#999" : "#444"}"${dash} marker-end="url(#arrow)"/>`,
+      `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${edge.typeOnly ? "#999" : "#444"}"${dash} marker-end="url(#arrow)"/>`,
     );
   }
   for (const box of placed.values()) {
@@ -96,7 +100,7 @@ export function renderTcbPicture(measure: TcbMeasure, board: string): string {
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#444"/></marker></defs>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${BOX.margin}" y="${BOX.margin}" font-size="16" font-weight="bold">Asterism kernel image: package graph and TCB boundary</text>`,
-    `<text x="${BOX.margin}" y="${BOX.margin + 18}" font-size="12" fill="#555">solid: run-time import; dashed: type-only import. Host tools, not in the image: ${escape(tools.join(", ") || "none")}</text>`,
+    `<text x="${BOX.margin}" y="${BOX.margin + 18}" font-size="12" fill="#555">solid: run-time import; dashed: type-only import. Packages outside the image (host tools, unused services): ${escape(tools.join(", ") || "none")}</text>`,
     ...parts,
     `</svg>`,
     "",

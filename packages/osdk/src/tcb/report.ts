@@ -4,7 +4,7 @@ import type { TcbMeasure } from "./measure.ts";
 export function formatTcbReport(measure: TcbMeasure, picturePath: string): string {
   const rows = measure.packages.map((pkg) => [
     pkg.dir,
-    pkg.inTcb ? "TCB" : pkg.inImage ? "safe" : "host tool",
+    pkg.inTcb ? "TCB" : pkg.inImage ? "safe" : "not in image",
     pkg.lines.toLocaleString("en-US"),
     String(pkg.unsafeSites),
     pkg.reason,
