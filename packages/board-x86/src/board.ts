@@ -32,8 +32,8 @@ import type { VirtioBackend } from "./virtio/virtio-backend.ts";
 import { VirtioPciDevice } from "./virtio/virtio-pci.ts";
 import { X86Core } from "./cpu/index.ts";
 
-/** ISA IRQs (I/O APIC pins) of the legacy devices. */
-export const IsaIrq = { Com1: 4, Rtc: 8 } as const;
+/** ISA IRQs (I/O APIC pins) of the legacy devices (the RTC raises no interrupt). */
+export const IsaIrq = { Com1: 4 } as const;
 /** The first I/O APIC pin used by PCI devices: the device in slot n uses pin 15 + n. */
 export const PCI_IRQ_BASE = 16;
 const MAX_PCI_DEVICES = 8;
