@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "./lint.ts";
 
@@ -66,6 +67,17 @@ describe("lint policy", () => {
       const linted = (lint ?? "").split(/\s+/u).slice(3);
       for (const folder of ["src", "test", "bench"]) {
         if (existsSync(join(repoRoot, dir, folder))) expect(linted, `${dir} lints ${folder}/`).toContain(folder);
+      }
+    }
+  });
+
+  it("type-checks every linted folder (typed linting needs each file in the package's tsconfig)", () => {
+    for (const dir of packages) {
+      const parsed = ts.readConfigFile(join(repoRoot, dir, "tsconfig.json"), (path) => ts.sys.readFile(path));
+      expect(parsed.error, dir).toBeUndefined();
+      const include = (parsed.config as { include?: string[] }).include ?? [];
+      for (const folder of ["src", "test", "bench"]) {
+        if (existsSync(join(repoRoot, dir, folder))) expect(include, `${dir}/tsconfig.json includes ${folder}`).toContain(folder);
       }
     }
   });
