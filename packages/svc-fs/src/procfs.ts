@@ -257,6 +257,7 @@ export class ProcFile extends ProcInodeBase<ProcFileNode> implements RegularInod
     };
   }
 
+  /** Generated contents have no size to change: O_TRUNC on a writable proc file is a no-op. */
   truncate(): void {
     if (this.node.write === undefined) throw fsError(Errno.EPERM, "proc files cannot be truncated");
   }

@@ -375,7 +375,7 @@ export class Vfs {
     if (wantsWrite && inode.kind !== "special") this.requireWritableFs(inode);
     let handle: FileHandle | null = null;
     if (inode.kind === "regular") {
-      if ((flags & O_TRUNC) !== 0 && !created && inode.size() !== 0) inode.truncate(0);
+      if ((flags & O_TRUNC) !== 0 && !created) inode.truncate(0);
       handle = inode.open(flags);
     } else if (inode.kind === "special") {
       handle = await this.#openSpecial(inode, flags, caller);

@@ -5,6 +5,7 @@ import {
   O_CREAT,
   O_DIRECTORY,
   O_RDONLY,
+  O_TRUNC,
   O_WRONLY,
   ProcFs,
   type ProcNode,
@@ -96,7 +97,7 @@ describe("procfs", () => {
 
   it("accepts writes only where the kernel provides a handler; refuses tree changes", async () => {
     const { vfs, root } = withProc();
-    const knob = await vfs.open(root, null, "/proc/sys/knob", O_WRONLY);
+    const knob = await vfs.open(root, null, "/proc/sys/knob", O_WRONLY | O_CREAT | O_TRUNC);
     await knob.write(text("7"));
     expect(await readAllText(await vfs.open(root, null, "/proc/sys/knob", O_RDONLY))).toBe("7");
     const meminfo = await vfs.open(root, null, "/proc/meminfo", O_WRONLY);

@@ -37,7 +37,7 @@ describe("regular files through the VFS", () => {
   });
 
   it("applies the umask on creation and honours O_EXCL, O_TRUNC and O_APPEND", async () => {
-    const { vfs, root } = makeVfs();
+    const { vfs, root, clock } = makeVfs();
     root.umask = 0o027;
     const created = await vfs.open(root, null, "f", O_CREAT | O_WRONLY, 0o666);
     await created.write(text("0123456789"));
@@ -52,6 +52,10 @@ describe("regular files through the VFS", () => {
     expect(await readAllText(reader)).toBe("0123456789ABZ");
     await vfs.open(root, null, "f", O_WRONLY | O_TRUNC);
     expect(vfs.stat(root, null, "f").size).toBe(0);
+    const emptied = vfs.stat(root, null, "f").mtime;
+    clock.advance(3);
+    await vfs.open(root, null, "f", O_WRONLY | O_TRUNC);
+    expect(vfs.stat(root, null, "f").mtime.sec).toBe(emptied.sec + 3);
   });
 
   it("pread/pwrite leave the offset alone; lseek validates", async () => {
