@@ -111,7 +111,7 @@ describe("running an image", () => {
   });
 
   it("an image that returns without powering off is an error, and so is one that throws", async () => {
-    await expect(testBoard().board.run(async () => undefined)).rejects.toThrow(/without powering the board off/);
+    await expect(testBoard().board.run(() => Promise.resolve())).rejects.toThrow(/without powering the board off/);
     await expect(testBoard().board.run(() => Promise.reject(new Error("kernel panic")))).rejects.toThrow("kernel panic");
   });
 

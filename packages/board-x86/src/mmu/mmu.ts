@@ -115,8 +115,8 @@ export class Mmu implements AddressTranslator {
     let user = true;
     let executable = true;
     let level = 4;
-    let low = 0;
-    let high = 0;
+    let low: number;
+    let high: number;
     for (;;) {
       if (table + PAGE_SIZE > this.ramSize) {
         return this.pageFault(address, errorCode | PageFaultError.Present | PageFaultError.ReservedBit);

@@ -109,7 +109,7 @@ async function listen(server: Server): Promise<number> {
   return (address satisfies AddressInfo).port;
 }
 
-async function withGuest(config: Parameters<typeof testBoard>[0], body: (guest: NetGuest) => Promise<void>): Promise<void> {
+async function withGuest(config: Parameters<typeof testBoard>[0], body: (guest: NetGuest) => Promise<void> | void): Promise<void> {
   const harness = testBoard(config);
   await harness.board.run(async (machine) => {
     try {
@@ -122,7 +122,7 @@ async function withGuest(config: Parameters<typeof testBoard>[0], body: (guest: 
 
 describe("virtio-net with the user-mode NAT", () => {
   it("answers ARP for the gateway and ICMP echo", async () => {
-    await withGuest({ network: {} }, async (guest) => {
+    await withGuest({ network: {} }, (guest) => {
       const arp = new Uint8Array(42);
       arp.fill(0xff, 0, 6);
       arp.set(GUEST_MAC, 6);
@@ -222,7 +222,7 @@ describe("virtio-net with the user-mode NAT", () => {
   });
 
   it("drops malformed frames without a host error", async () => {
-    await withGuest({ network: {} }, async (guest) => {
+    await withGuest({ network: {} }, (guest) => {
       guest.send(new Uint8Array(5));
       guest.send(Uint8Array.of(...new Uint8Array(12), 0x08, 0x00, 0x45, 0, 0xff, 0xff));
       guest.send(Uint8Array.of(...new Uint8Array(12), 0x08, 0x06, 1, 2, 3));
