@@ -19,6 +19,8 @@ export interface CharDevice {
   read(length: number, nonblock: boolean, caller: IoCaller): Uint8Array | Promise<Uint8Array>;
   write(data: Uint8Array, nonblock: boolean, caller: IoCaller): number | Promise<number>;
   ioctl?(request: number, arg: number, caller: IoCaller): number | Promise<number>;
+  /** Absent: ESPIPE, as for ttys. */
+  lseek?(offset: number, whence: number): number;
   poll?(events: number): number;
   subscribe?(listener: () => void): () => void;
   release?(): void;
@@ -62,28 +64,36 @@ export class DeviceRegistry {
         device.release?.();
       },
     };
-    if (device.subscribe !== undefined) {
-      const subscribe = device.subscribe.bind(device);
-      return { ...handle, subscribe };
-    }
-    return handle;
+    const lseek = device.lseek?.bind(device);
+    const subscribe = device.subscribe?.bind(device);
+    return {
+      ...handle,
+      ...(lseek === undefined ? {} : { lseek }),
+      ...(subscribe === undefined ? {} : { subscribe }),
+    };
   }
 }
+
+/** Memory devices accept any lseek and stay at 0. */
+const seekToZero = (): number => 0;
 
 /** /dev/null: reads end of file, writes vanish. */
 export const nullDevice: CharDevice = {
   read: () => new Uint8Array(0),
   write: (data) => data.length,
+  lseek: seekToZero,
 };
 
 /** /dev/zero: endless zeros, writes vanish. */
 export const zeroDevice: CharDevice = {
   read: (length) => new Uint8Array(length),
   write: (data) => data.length,
+  lseek: seekToZero,
 };
 
 /** /dev/full: endless zeros, every write fails with ENOSPC. */
 export const fullDevice: CharDevice = {
+  lseek: seekToZero,
   read: (length) => new Uint8Array(length),
   write: () => {
     throw fsError(Errno.ENOSPC, "/dev/full");
@@ -99,6 +109,7 @@ export function randomDevice(entropy: EntropySource): CharDevice {
       return bytes;
     },
     write: (data) => data.length,
+    lseek: seekToZero,
   };
 }
 

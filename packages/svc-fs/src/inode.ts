@@ -147,6 +147,11 @@ export interface FileHandle {
   readonly seekable: boolean;
   read(offset: number, length: number, nonblock: boolean, caller: IoCaller): Uint8Array | Promise<Uint8Array>;
   write(offset: number, data: Uint8Array, nonblock: boolean, caller: IoCaller): number | Promise<number>;
+  /**
+   * lseek on a non-seekable handle that still accepts it (Linux's /dev/null and /dev/zero
+   * answer 0). Absent: ESPIPE for non-seekable handles.
+   */
+  lseek?(offset: number, whence: number): number;
   /** Absent: ENOTTY. */
   ioctl?(request: number, arg: number, caller: IoCaller): number | Promise<number>;
   /** The subset of `events` (POLL*) that is ready now. Absent: always readable and writable. */

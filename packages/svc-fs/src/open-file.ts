@@ -129,7 +129,9 @@ export class OpenFile {
   /** lseek(2): returns the new offset. Directories accept any position getdents handed out. */
   lseek(offset: number, whence: number): number {
     if (this.isPathOnly) throw fsError(Errno.EBADF, "O_PATH file");
-    if (this.#handle !== null && !this.#handle.seekable) throw fsError(Errno.ESPIPE, "not seekable");
+    const handle = this.#handle;
+    if (handle?.lseek !== undefined) return handle.lseek(offset, whence);
+    if (handle !== null && !handle.seekable) throw fsError(Errno.ESPIPE, "not seekable");
     let base: number;
     if (whence === SEEK_SET) base = 0;
     else if (whence === SEEK_CUR) base = this.#offset;
