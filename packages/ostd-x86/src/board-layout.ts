@@ -14,6 +14,7 @@ import type {
   MemoryMapEntryLayout as BoardMemoryMapEntryLayout,
   PageFaultError as BoardPageFaultError,
   UserExit as BoardUserExit,
+  APIC_TIMER_HZ as BoardApicTimerHz,
 } from "@asterism/board-x86";
 
 export const BOOT_INFO_MAGIC = 0x42545341 satisfies typeof BoardBootInfoMagic;
@@ -67,4 +68,4 @@ export const PageFaultError = {
 } as const satisfies typeof BoardPageFaultError;
 
 /** The local APIC timer's input clock (board README: 100 MHz before division). */
-export const APIC_TIMER_HZ = 100_000_000;
+export const APIC_TIMER_HZ = 100_000_000 satisfies typeof BoardApicTimerHz;

@@ -17,10 +17,11 @@ import { x86PageTableFormat } from "./page-table-format.ts";
 export function createX86Arch(machine: Machine): Arch {
   // SAFETY: RAM is handed to OSTD, the only holder of this view besides this port.
   const ram = machine.memory.bytes;
+  // SAFETY: the block is only read, with bounds checks.
+  const bootInfo = parseBootInfo(ram, machine.bootInfoAddress);
   return {
     physicalMemory: ram,
-    // SAFETY: the block is only read, with bounds checks.
-    bootInfo: parseBootInfo(ram, machine.bootInfoAddress),
+    bootInfo,
     pageTable: x86PageTableFormat,
     cpu: createX86Cpu(machine.cpu),
     interrupts: createX86Interrupts(machine),

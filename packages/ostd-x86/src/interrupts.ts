@@ -35,7 +35,7 @@ export function createX86Interrupts(machine: Machine): ArchInterrupts {
   const ioApicWrite = (index: number, value: number): void => {
     // SAFETY: I/O APIC indirect registers, written only by this port.
     machine.mmio.write(BoardLayout.ioApicBase + IoApic.RegisterSelect, 4, index);
-    // SAFETY: as above.
+    // SAFETY: the I/O APIC data window for the register selected just above.
     machine.mmio.write(BoardLayout.ioApicBase + IoApic.Data, 4, value);
   };
   lapicWrite(Lapic.SpuriousVector, APIC_ENABLE | SPURIOUS_VECTOR);

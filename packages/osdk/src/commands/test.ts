@@ -1,10 +1,51 @@
-/** `osdk test`: boot a test image and run in-kernel tests. Being built; see the open issues. */
+/**
+ * `osdk test [<package dir>] [--filter <text>]`: builds a test image from the package's
+ * in-kernel tests (`ktest/**\/*.ktest.ts`, each registering tests with ostd's `ktest`),
+ * boots it on the board, and exits with the image's verdict: 0 when every test passed.
+ * The image prints one `ktest:` line per test on the serial console as it goes.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
 import type { Command } from "../cli.ts";
+import { bootImage } from "../image/boot-image.ts";
+import { archBootModule, bundleImage, ostdFor } from "../image/bundle.ts";
+import { testEntrySource } from "../image/entry.ts";
+import { findKtestFiles, ImageError, readKernelPackage } from "../image/kernel-package.ts";
+
+/** Builds and boots the test image of `packageDir`; resolves with the board's exit code. */
+export async function runKtestImage(packageDir: string, filter = ""): Promise<number> {
+  const pkg = readKernelPackage(packageDir);
+  const files = findKtestFiles(pkg);
+  if (files.length === 0) throw new ImageError(`${pkg.name} has no in-kernel tests (ktest/**/*.ktest.ts)`);
+  const workDir = mkdtempSync(join(tmpdir(), "osdk-test-"));
+  try {
+    const image = join(workDir, "ktest-image.mjs");
+    await bundleImage(testEntrySource(archBootModule(), ostdFor(pkg), files), pkg, image, { keepSideEffectImports: true });
+    return await bootImage(image, { commandLine: filter === "" ? "" : `ktest.filter=${filter}`, noInput: true });
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
 
 export const command: Command = {
   summary: "boot a test image and run in-kernel tests",
-  run() {
-    console.error("osdk test: not available yet");
-    return Promise.resolve(1);
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: { filter: { type: "string", default: "" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    try {
+      const code = await runKtestImage(positionals[0] ?? ".", values.filter);
+      if (code !== 0) console.error(`osdk test: the test image exited with code ${String(code)}`);
+      return code;
+    } catch (error) {
+      if (!(error instanceof ImageError)) throw error;
+      console.error(`osdk test: ${error.message}`);
+      return 1;
+    }
   },
 };

@@ -6,6 +6,7 @@
  * The line format is stable so that `osdk test` and CI logs can be read by tools:
  * `ktest: ok <name>`, `ktest: FAIL <name>: <reason>`, `ktest: <passed> passed, <failed> failed`.
  */
+import { bootInfo } from "../boot/boot-info.ts";
 import { powerOff } from "../boot/power.ts";
 import { println } from "../log/console.ts";
 import { Task } from "../task/task.ts";
@@ -33,8 +34,17 @@ export function assertEqual<T>(actual: T, expected: T, what = "value"): void {
   }
 }
 
-/** Runs every registered test whose name contains `filter`; powers off with the verdict. */
-export async function runKtests(filter = ""): Promise<void> {
+/** The `ktest.filter=<text>` word of the kernel command line, if any. */
+function commandLineFilter(): string {
+  const word = bootInfo().commandLine.split(/\s+/).find((w) => w.startsWith("ktest.filter="));
+  return word === undefined ? "" : word.slice("ktest.filter=".length);
+}
+
+/**
+ * Runs every registered test whose name contains `filter` (default: the command line's
+ * `ktest.filter=`); powers off with the verdict.
+ */
+export async function runKtests(filter = commandLineFilter()): Promise<void> {
   let passed = 0;
   let failed = 0;
   for (const test of registered) {

@@ -1,0 +1,29 @@
+/**
+ * Booting a built image on a fresh board (`createBoard` from @asterism/board-x86) and
+ * returning the exit code the kernel powered off with.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { createBoard, type BoardConfig } from "@asterism/board-x86";
+
+export interface BootOptions {
+  readonly commandLine?: string;
+  /** Host path of an initramfs (cpio newc). */
+  readonly initramfs?: string;
+  /** No terminal input (tests, CI). */
+  readonly noInput?: boolean;
+  readonly deterministic?: boolean;
+  readonly memorySize?: number;
+}
+
+export async function bootImage(imageFile: string, options: BootOptions = {}): Promise<number> {
+  const config: BoardConfig = {
+    commandLine: options.commandLine ?? "",
+    ...(options.initramfs === undefined ? {} : { initramfs: readFileSync(options.initramfs) }),
+    ...(options.noInput === true ? { console: { input: null } } : {}),
+    ...(options.deterministic === true ? { clock: "deterministic" as const } : {}),
+    ...(options.memorySize === undefined ? {} : { memorySize: options.memorySize }),
+  };
+  const board = createBoard(config);
+  return board.run(resolve(imageFile));
+}
