@@ -98,6 +98,15 @@ function zeroFrames(first: number, count: number): void { void first; void count
 zeroFrames(0, 1);`,
       errors: [{ messageId: "missing", data: { what: "zeroFrames" } }],
     },
+    {
+      code: `
+class Ram {
+  /** @unsafe all of RAM, shared with every device. */
+  readonly #bytes = new Uint8Array(4);
+  first(): number { return this.#bytes[0] ?? 0; }
+}`,
+      errors: [{ messageId: "missing", data: { what: "#bytes" } }],
+    },
     { code: "const raw = new ArrayBuffer(8);", errors: [{ messageId: "missing", data: { what: "ArrayBuffer" } }] },
     { code: "const view = new DataView(new Uint8Array(4).buffer);", errors: [{ messageId: "missing" }] },
     { code: "const shared = globalThis.SharedArrayBuffer;", errors: [{ messageId: "missing", data: { what: "globalThis.SharedArrayBuffer" } }] },

@@ -11,7 +11,7 @@
 import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
 import { AST_NODE_TYPES } from "@typescript-eslint/utils";
 import { createRule } from "../util/create-rule.ts";
-import { staticPropertyName } from "../util/global-names.ts";
+import { isTypeWrapper, staticPropertyName } from "../util/global-names.ts";
 
 /** Reflective writers, by object and method, whose first argument is the object written. */
 const REFLECTIVE_WRITERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
@@ -58,12 +58,7 @@ function reachesBuiltin(sourceCode: Readonly<TSESLint.SourceCode>, target: TSEST
       if (name === "__proto__" || (name === "constructor" && previousName === "prototype")) return true;
       previousName = name;
       node = node.object;
-    } else if (
-      node.type === AST_NODE_TYPES.TSAsExpression ||
-      node.type === AST_NODE_TYPES.TSNonNullExpression ||
-      node.type === AST_NODE_TYPES.TSSatisfiesExpression ||
-      node.type === AST_NODE_TYPES.TSTypeAssertion
-    ) {
+    } else if (isTypeWrapper(node)) {
       node = node.expression;
     } else if (node.type === AST_NODE_TYPES.Identifier) {
       return isBuiltinGlobal(sourceCode, node);

@@ -58,6 +58,7 @@ export function staticPropertyName(
   computed: boolean,
 ): string | null {
   if (!computed && key.type === AST_NODE_TYPES.Identifier) return key.name;
+  if (key.type === AST_NODE_TYPES.PrivateIdentifier) return `#${key.name}`;
   if (key.type === AST_NODE_TYPES.Literal && typeof key.value === "string") return key.value;
   if (key.type === AST_NODE_TYPES.TemplateLiteral && key.expressions.length === 0) {
     return key.quasis[0]?.value.cooked ?? null;
@@ -65,24 +66,29 @@ export function staticPropertyName(
   return null;
 }
 
-/** Skips type-level wrappers (`x as T`, `x!`, `x satisfies T`) that do not change the value. */
+/** A type-level wrapper (`x as T`, `<T>x`, `x!`, `x satisfies T`): the same value at run time. */
+export type TypeWrapper =
+  | TSESTree.TSAsExpression
+  | TSESTree.TSNonNullExpression
+  | TSESTree.TSSatisfiesExpression
+  | TSESTree.TSTypeAssertion;
+
+export function isTypeWrapper(node: TSESTree.Node): node is TypeWrapper {
+  return (
+    node.type === AST_NODE_TYPES.TSAsExpression ||
+    node.type === AST_NODE_TYPES.TSNonNullExpression ||
+    node.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+    node.type === AST_NODE_TYPES.TSTypeAssertion
+  );
+}
+
+/** The outermost node around `node` that still denotes the same value (skips type wrappers). */
 function outermostValueNode(node: TSESTree.Node): TSESTree.Node {
   let current = node;
-  for (;;) {
-    const parent = current.parent;
-    if (
-      parent !== undefined &&
-      (parent.type === AST_NODE_TYPES.TSAsExpression ||
-        parent.type === AST_NODE_TYPES.TSNonNullExpression ||
-        parent.type === AST_NODE_TYPES.TSSatisfiesExpression ||
-        parent.type === AST_NODE_TYPES.TSTypeAssertion) &&
-      parent.expression === current
-    ) {
-      current = parent;
-      continue;
-    }
-    return current;
+  while (current.parent !== undefined && isTypeWrapper(current.parent) && current.parent.expression === current) {
+    current = current.parent;
   }
+  return current;
 }
 
 /**

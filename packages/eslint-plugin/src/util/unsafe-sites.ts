@@ -8,8 +8,7 @@
  * The TCB rule demands a `// SAFETY:` justification on each; the service rules forbid them.
  */
 import type { ParserServicesWithTypeInformation, TSESLint, TSESTree } from "@typescript-eslint/utils";
-import { ESLintUtils } from "@typescript-eslint/utils";
-import { AST_NODE_TYPES } from "@typescript-eslint/utils";
+import { AST_NODE_TYPES, ESLintUtils } from "@typescript-eslint/utils";
 import ts from "typescript";
 import { globalReads, isInTypeQuery, RAW_MEMORY_GLOBALS, staticPropertyName } from "./global-names.ts";
 
@@ -44,13 +43,20 @@ function unsafeReason(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): s
   return reason;
 }
 
-/** Property names destructured from a value whose type has them: `const { bytes } = memory`. */
+/** One statically named property of a destructuring pattern, with the symbol it reads. */
+interface PatternProperty {
+  readonly node: TSESTree.Property;
+  readonly name: string;
+  readonly symbol: ts.Symbol | undefined;
+}
+
+/** The properties destructured from a value, resolved on its type: `const { bytes } = memory`. */
 function patternPropertySymbols(
   services: ParserServicesWithTypeInformation,
   pattern: TSESTree.ObjectPattern,
-): { node: TSESTree.Property; name: string; symbol: ts.Symbol | undefined }[] {
+): PatternProperty[] {
   const type = services.getTypeAtLocation(pattern);
-  const found: { node: TSESTree.Property; name: string; symbol: ts.Symbol | undefined }[] = [];
+  const found: PatternProperty[] = [];
   for (const property of pattern.properties) {
     if (property.type !== AST_NODE_TYPES.Property) continue;
     const name = staticPropertyName(property.key, property.computed);
