@@ -2,7 +2,7 @@
  * Little-endian field writers for the structures the kernel copies to user space (struct
  * stat, statx, linux_dirent64), without raw buffers: plain Uint8Array stores. 64-bit fields
  * take JS numbers (exact up to 2^53, which covers sizes, inode numbers and times).
- * Also the byte-string convention for path names (one char per byte).
+ * Also the byte-string convention for path names and generated text (one char per byte).
  */
 
 export function writeU16(out: Uint8Array, offset: number, value: number): void {
@@ -52,7 +52,3 @@ export function pathToBytes(path: string): Uint8Array {
   return out;
 }
 
-/** A UTF-8 byte string for text the file systems generate (procfs contents, test names). */
-export function utf8ToPath(text: string): string {
-  return bytesToPath(new TextEncoder().encode(text));
-}

@@ -24,7 +24,7 @@ export type {
   SymlinkInode,
   Timespec,
 } from "./inode.ts";
-export { bytesToPath, pathToBytes, utf8ToPath } from "./bytes.ts";
+export { bytesToPath, pathToBytes } from "./bytes.ts";
 export { type Credentials, ROOT_CREDENTIALS, mayAccess } from "./permission.ts";
 export { FsContext } from "./fs-context.ts";
 export type { Mount, PathRef } from "./mount.ts";

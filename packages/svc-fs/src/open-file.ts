@@ -151,6 +151,7 @@ export class OpenFile {
     if (this.isPathOnly) throw fsError(Errno.EBADF, "O_PATH file");
     const dir = this.inode;
     if (dir.kind !== "dir") throw fsError(Errno.ENOTDIR, "getdents on a non-directory");
+    if (!Number.isSafeInteger(capacity) || capacity < 0) throw fsError(Errno.EINVAL, "bad buffer size");
     const chosen: DirEntry[] = [];
     let used = 0;
     const candidates = function* (position: number): Iterable<DirEntry> {

@@ -9,6 +9,7 @@
  * path for as long as the path exists.
  */
 import { allocateAnonymousDev } from "./anonymous-dev.ts";
+import { pathToBytes } from "./bytes.ts";
 import { S_IFDIR, S_IFLNK, S_IFREG, direntType } from "./constants.ts";
 import { Errno, fsError } from "./errno.ts";
 import type {
@@ -33,7 +34,7 @@ interface ProcOwnership {
 
 export interface ProcFileNode extends ProcOwnership {
   readonly kind: "file";
-  /** The whole contents, generated at open. */
+  /** The whole contents, generated at open: bytes, or a byte string (one char per byte). */
   readonly read: () => string | Uint8Array;
   /** Accepts one write(2); absent: the file is read-only (EACCES for non-root via mode, EIO otherwise). */
   readonly write?: (data: Uint8Array) => void;
@@ -56,8 +57,6 @@ export type ProcNode = ProcFileNode | ProcDirNode | ProcSymlinkNode;
 export function procDir(children: ReadonlyMap<string, ProcNode>, options: ProcOwnership = {}): ProcDirNode {
   return { kind: "dir", ...options, list: () => children.keys(), lookup: (name) => children.get(name) };
 }
-
-const encoder = new TextEncoder();
 
 export class ProcFs implements FileSystem {
   readonly type = "proc";
@@ -244,7 +243,7 @@ export class ProcFile extends ProcInodeBase<ProcFileNode> implements RegularInod
 
   open(): FileHandle {
     const generated = this.node.read();
-    const contents = typeof generated === "string" ? encoder.encode(generated) : generated;
+    const contents = typeof generated === "string" ? pathToBytes(generated) : generated;
     const write = this.node.write;
     return {
       seekable: true,

@@ -178,6 +178,7 @@ describe("getdents64", () => {
     const { vfs, root } = makeVfs();
     const dir = await vfs.open(root, null, "/", O_RDONLY);
     expect(() => dir.getdents64(10)).toThrow(expect.objectContaining({ errno: Errno.EINVAL }));
+    expect(() => dir.getdents64(Number.NaN)).toThrow(expect.objectContaining({ errno: Errno.EINVAL }));
     const file = await vfs.open(root, null, "/f", O_CREAT | O_WRONLY);
     expect(() => file.getdents64(4096)).toThrow(expect.objectContaining({ errno: Errno.ENOTDIR }));
   });
