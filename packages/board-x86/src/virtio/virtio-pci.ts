@@ -232,6 +232,9 @@ export class VirtioPciDevice extends PciFunction {
 
   private enableQueue(queue: QueueState): void {
     this.guard(() => {
+      if (queue.size > this.backend.maxQueueSize) {
+        throw new VirtioDeviceError(`queue size ${String(queue.size)} exceeds the device maximum ${String(this.backend.maxQueueSize)}`);
+      }
       queue.queue = new Virtqueue(this.dma, {
         size: queue.size,
         descriptorTable: queue.descriptorTable,

@@ -161,3 +161,28 @@ describe("virtio-blk over the modern PCI transport", () => {
     expect(() => testBoard({ disks: [{ path: join(directory, "nope.img") }] })).toThrow(/nope\.img/);
   });
 });
+
+describe("virtio queue setup", () => {
+  it("a queue larger than the device maximum or not a power of two is a device error", () => {
+    const first = testBoard({ disks: [{ path: diskPath }] });
+    const big = new TestVirtioDriver(first.board.machine, 1);
+    big.negotiate(0);
+    big.setupQueue(0, 512, RING);
+    expect(big.common(CommonConfig.DeviceStatus, 1) & DeviceStatus.NeedsReset).toBe(DeviceStatus.NeedsReset);
+    expect(first.log.join("\n")).toMatch(/exceeds the device maximum 256/);
+    const second = testBoard({ disks: [{ path: diskPath }] });
+    const odd = new TestVirtioDriver(second.board.machine, 1);
+    odd.negotiate(0);
+    odd.setupQueue(0, 12, RING);
+    expect(second.log.join("\n")).toMatch(/not a power of two/);
+  });
+
+  it("reset clears the device status and its queues", () => {
+    const { driver } = setup();
+    driver.setCommon(CommonConfig.DeviceStatus, 1, 0);
+    expect(driver.common(CommonConfig.DeviceStatus, 1)).toBe(0);
+    driver.setCommon(CommonConfig.QueueSelect, 2, 0);
+    expect(driver.common(CommonConfig.QueueEnable, 2)).toBe(0);
+    expect(driver.common(CommonConfig.QueueSize, 2)).toBe(256);
+  });
+});
