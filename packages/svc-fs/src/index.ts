@@ -54,9 +54,12 @@ export {
 } from "./procfs.ts";
 export {
   type ProcessStatFields,
+  type MountLine,
   formatCmdline,
+  formatFilesystems,
   formatLoadavg,
   formatMeminfo,
+  formatMounts,
   formatProcessStat,
   formatUptime,
 } from "./proc-text.ts";

@@ -1,5 +1,5 @@
 /**
- * Formatters for the procfs files user-space tools parse (ps, top, free, uptime), so the
+ * Formatters for the procfs files user-space tools parse (ps, top, free, uptime, mount), so the
  * kernel only supplies numbers and the byte-exact Linux layouts live in one tested place.
  * Pure functions: they are meant to be called from `ProcFileNode.read` callbacks.
  */
@@ -122,4 +122,29 @@ export function formatUptime(uptimeSeconds: number, idleSeconds: number): string
 /** /proc/loadavg. */
 export function formatLoadavg(loads: readonly [number, number, number], running: number, total: number, lastPid: number): string {
   return `${loads.map((load) => load.toFixed(2)).join(" ")} ${String(running)}/${String(total)} ${String(lastPid)}\n`;
+}
+
+/** One line of /proc/mounts. */
+export interface MountLine {
+  readonly source: string;
+  readonly path: string;
+  readonly type: string;
+  readonly readOnly: boolean;
+}
+
+/** /proc/mounts escapes space, tab, newline and backslash as octal. */
+function escapeMountField(field: string): string {
+  return field.replace(/[ \t\n\\]/g, (char) => `\\${char.charCodeAt(0).toString(8).padStart(3, "0")}`);
+}
+
+/** /proc/mounts (and /proc/self/mounts). */
+export function formatMounts(mounts: readonly MountLine[]): string {
+  return mounts
+    .map((mount) => `${escapeMountField(mount.source)} ${escapeMountField(mount.path)} ${mount.type} ${mount.readOnly ? "ro" : "rw"} 0 0\n`)
+    .join("");
+}
+
+/** /proc/filesystems: file-system type -> whether it needs a block device. */
+export function formatFilesystems(types: ReadonlyMap<string, boolean>): string {
+  return [...types].map(([type, needsDevice]) => `${needsDevice ? "" : "nodev"}\t${type}\n`).join("");
 }

@@ -42,8 +42,10 @@ import {
 } from "./inode.ts";
 import { type Mount, MountTable, type PathRef } from "./mount.ts";
 import { OpenFile } from "./open-file.ts";
-import { PathWalker, samePlace } from "./path-walk.ts";
+import { absolutePath } from "./path-name.ts";
+import { PathWalker } from "./path-walk.ts";
 import { type Credentials, ROOT_CREDENTIALS, requireAccess } from "./permission.ts";
+import { formatFilesystems, formatMounts } from "./proc-text.ts";
 import { RamFs } from "./ramfs.ts";
 import { type Stat, statOf } from "./stat.ts";
 import { type StatFs, statfsOf } from "./statfs.ts";
@@ -238,6 +240,15 @@ export class Vfs {
     ctx.cwd = place;
   }
 
+  /** chroot(2): root only; the new root must be a searchable directory. The cwd is left alone, as on Linux. */
+  chroot(ctx: FsContext, at: OpenFile | null, path: string): void {
+    if (ctx.cred.uid !== 0) throw fsError(Errno.EPERM, "chroot needs root");
+    const place = this.lookup(ctx, at, path);
+    if (place.inode.kind !== "dir") throw fsError(Errno.ENOTDIR, path);
+    requireAccess(ctx.cred, place.inode.meta, X_OK, path);
+    ctx.root = place;
+  }
+
   /** getcwd(2): ENOENT once the current directory has been removed. */
   getcwd(ctx: FsContext): string {
     if (ctx.cwd.inode.meta.nlink === 0) throw fsError(Errno.ENOENT, "current directory was removed");
@@ -246,22 +257,9 @@ export class Vfs {
 
   /** The absolute path of a directory (or a mount root), as seen from `root`. */
   pathOf(place: PathRef, root: PathRef = { mount: this.mounts.root, inode: this.mounts.root.root }): string {
-    const names: string[] = [];
-    let current = place;
-    while (!samePlace(current, root)) {
-      const mountpoint = current.mount.mountpoint;
-      if (current.inode === current.mount.root) {
-        if (mountpoint === null) break;
-        current = mountpoint;
-        continue;
-      }
-      if (current.inode.kind !== "dir") break;
-      const parent = current.inode.parent();
-      names.push(nameIn(parent, current.inode));
-      current = { mount: current.mount, inode: parent };
-    }
-    return `/${names.reverse().join("/")}`;
+    return absolutePath(place, root);
   }
+
 
   /** mount(2) of an already-constructed file system on a directory (root only). */
   mount(ctx: FsContext, fs: FileSystem, at: OpenFile | null, path: string, source = "none"): Mount {
@@ -281,21 +279,19 @@ export class Vfs {
 
   /** The text of /proc/mounts. */
   mountsText(): string {
-    return this.mounts
-      .list()
-      .map((mount) => {
-        const where = this.pathOf({ mount, inode: mount.root });
-        const mode = mount.fs.readOnly ? "ro" : "rw";
-        return `${escapeMountField(mount.source)} ${escapeMountField(where)} ${mount.fs.type} ${mode} 0 0\n`;
-      })
-      .join("");
+    return formatMounts(
+      this.mounts.list().map((mount) => ({
+        source: mount.source,
+        path: this.pathOf({ mount, inode: mount.root }),
+        type: mount.fs.type,
+        readOnly: mount.fs.readOnly,
+      })),
+    );
   }
 
   /** The text of /proc/filesystems. */
   filesystemsText(): string {
-    return [...this.#filesystemTypes]
-      .map(([type, needsDevice]) => `${needsDevice ? "" : "nodev"}\t${type}\n`)
-      .join("");
+    return formatFilesystems(this.#filesystemTypes);
   }
 
   requireWritableFs(inode: Inode): void {
@@ -392,18 +388,4 @@ export class Vfs {
     }
     throw fsError(Errno.ENXIO, "block devices and sockets cannot be opened");
   }
-}
-
-/** The name under which `dir` lists `child` (".." fallback if it is no longer listed). */
-function nameIn(dir: Inode, child: Inode): string {
-  if (dir.kind !== "dir") return "..";
-  for (const entry of dir.entriesFrom(2)) {
-    if (entry.ino === child.ino && dir.lookup(entry.name) === child) return entry.name;
-  }
-  return "..";
-}
-
-/** /proc/mounts escapes space, tab, newline and backslash as octal. */
-function escapeMountField(field: string): string {
-  return field.replace(/[ \t\n\\]/g, (char) => `\\${char.charCodeAt(0).toString(8).padStart(3, "0")}`);
 }

@@ -105,8 +105,11 @@ describe("path walking", () => {
     vfs.mkdir(root, null, "/jail/etc", 0o755);
     vfs.mkdir(root, null, "/outside", 0o755);
     const jailed = root.clone();
-    jailed.root = vfs.lookup(root, null, "/jail");
-    jailed.cwd = jailed.root;
+    expect(() => vfs.chroot(vfs.createContext({ uid: 1, gid: 1, groups: [] }), null, "/jail")).toThrow(
+      expect.objectContaining({ errno: Errno.EPERM }),
+    );
+    vfs.chroot(jailed, null, "/jail");
+    vfs.chdir(jailed, null, "/");
     expect(vfs.stat(jailed, null, "/../etc").ino).toBe(vfs.stat(root, null, "/jail/etc").ino);
     expect(() => vfs.stat(jailed, null, "/outside")).toThrow(expect.objectContaining({ errno: Errno.ENOENT }));
     vfs.chdir(jailed, null, "/etc");

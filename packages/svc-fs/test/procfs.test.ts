@@ -13,6 +13,7 @@ import {
   formatCmdline,
   formatLoadavg,
   formatMeminfo,
+  formatMounts,
   formatProcessStat,
   formatUptime,
   procDir,
@@ -135,5 +136,8 @@ describe("procfs text formatters", () => {
     expect(formatCmdline(["sh", "-c", "echo hi"])).toBe("sh\0-c\0echo hi\0");
     expect(formatUptime(12.345, 3)).toBe("12.35 3.00\n");
     expect(formatLoadavg([0, 0.5, 1], 1, 5, 99)).toBe("0.00 0.50 1.00 1/5 99\n");
+    expect(formatMounts([{ source: "my disk", path: "/mnt/a\\b", type: "ext2", readOnly: true }])).toBe(
+      "my\\040disk /mnt/a\\134b ext2 ro 0 0\n",
+    );
   });
 });
