@@ -9,13 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Command } from "../cli.ts";
-import { bootImage } from "../image/boot-image.ts";
+import { bootImage, type BootOptions } from "../image/boot-image.ts";
 import { archBootModule, bundleImage, ostdFor } from "../image/bundle.ts";
 import { testEntrySource } from "../image/entry.ts";
 import { findKtestFiles, ImageError, readKernelPackage } from "../image/kernel-package.ts";
 
 /** Builds and boots the test image of `packageDir`; resolves with the board's exit code. */
-export async function runKtestImage(packageDir: string, filter = ""): Promise<number> {
+export async function runKtestImage(packageDir: string, filter = "", options: Pick<BootOptions, "output"> = {}): Promise<number> {
   const pkg = readKernelPackage(packageDir);
   const files = findKtestFiles(pkg);
   if (files.length === 0) throw new ImageError(`${pkg.name} has no in-kernel tests (ktest/**/*.ktest.ts)`);
@@ -23,7 +23,7 @@ export async function runKtestImage(packageDir: string, filter = ""): Promise<nu
   try {
     const image = join(workDir, "ktest-image.mjs");
     await bundleImage(testEntrySource(archBootModule(), ostdFor(pkg), files), pkg, image, { keepSideEffectImports: true });
-    return await bootImage(image, { commandLine: filter === "" ? "" : `ktest.filter=${filter}`, noInput: true });
+    return await bootImage(image, { ...options, commandLine: filter === "" ? "" : `ktest.filter=${filter}`, noInput: true });
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -14,13 +14,18 @@ export interface BootOptions {
   readonly noInput?: boolean;
   readonly deterministic?: boolean;
   readonly memorySize?: number;
+  /** Where the serial console goes (default: the host terminal). */
+  readonly output?: { write(data: Uint8Array): unknown };
 }
 
 export async function bootImage(imageFile: string, options: BootOptions = {}): Promise<number> {
   const config: BoardConfig = {
     commandLine: options.commandLine ?? "",
     ...(options.initramfs === undefined ? {} : { initramfs: readFileSync(options.initramfs) }),
-    ...(options.noInput === true ? { console: { input: null } } : {}),
+    console: {
+      ...(options.noInput === true ? { input: null } : {}),
+      ...(options.output === undefined ? {} : { output: options.output }),
+    },
     ...(options.deterministic === true ? { clock: "deterministic" as const } : {}),
     ...(options.memorySize === undefined ? {} : { memorySize: options.memorySize }),
   };
