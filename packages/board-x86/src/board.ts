@@ -111,7 +111,7 @@ class AssembledBoard implements Board {
     };
     for (const disk of config.disks ?? []) {
       plug((dma) => {
-        const blk = new VirtioBlk(disk, dma);
+        const blk = new VirtioBlk(disk, dma, log);
         this.closers.push(() => { blk.close(); });
         return blk;
       });

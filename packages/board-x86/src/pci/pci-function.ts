@@ -116,13 +116,6 @@ export class PciFunction {
       const current = this.config[at] ?? 0;
       this.config[at] = (current & ~mask) | ((value >>> (byte * 8)) & mask);
     }
-    this.onConfigWrite(offset, size);
-  }
-
-  /** Lets a device react to writes of its writable capability bytes. */
-  protected onConfigWrite(offset: number, size: number): void {
-    void offset;
-    void size;
   }
 
   /** Reflects the device's interrupt condition in the status register's interrupt bit. */

@@ -7,7 +7,8 @@
  * the host file straight into guest buffers (checked by the IOMMU first), so one notify can
  * move a whole ring of requests. A request that is out of range, mis-sized or of an unknown
  * type completes with IOERR/UNSUPP as the spec says; a malformed chain (no room for the
- * status byte, a header shorter than 16 bytes) is a device error.
+ * status byte, a header shorter than 16 bytes) is a device error; a host I/O error is IOERR
+ * plus a line on the board log.
  */
 
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from "node:fs";
@@ -41,10 +42,14 @@ export class VirtioBlk implements VirtioBackend {
   private readonly config = new Uint8Array(0x40);
   private readonly id: Uint8Array;
   private readonly dma: DmaPort;
+  private readonly path: string;
+  private readonly log: (message: string) => void;
   private transport: VirtioTransportPort | undefined;
 
-  constructor(disk: DiskOptions, dma: DmaPort) {
+  constructor(disk: DiskOptions, dma: DmaPort, log: (message: string) => void) {
     this.readOnly = disk.readOnly ?? false;
+    this.path = disk.path;
+    this.log = log;
     try {
       this.fd = openSync(disk.path, this.readOnly ? "r" : "r+");
     } catch (error) {
@@ -118,7 +123,7 @@ export class VirtioBlk implements VirtioBackend {
         status = this.readOnly ? BlkStatus.IoError : this.transfer(sector, skip(chain.readable, HEADER_SIZE), true);
         break;
       case BlkRequest.Flush:
-        if (!this.readOnly) fsyncSync(this.fd);
+        if (!this.readOnly) status = this.hostIo(() => { fsyncSync(this.fd); });
         break;
       case BlkRequest.GetId: {
         const first = dataIn[0];
@@ -143,16 +148,32 @@ export class VirtioBlk implements VirtioBackend {
     let position = sector * SECTOR_SIZE;
     for (const buffer of buffers) {
       const window = this.dma.window(buffer.address, buffer.length, !toDisk);
-      let done = 0;
-      while (done < window.length) {
-        const part = window.subarray(done);
-        const moved = toDisk ? writeSync(this.fd, part, 0, part.length, position) : readSync(this.fd, part, 0, part.length, position);
-        if (moved <= 0) return BlkStatus.IoError;
-        done += moved;
-        position += moved;
-      }
+      const start = position;
+      const status = this.hostIo(() => {
+        let done = 0;
+        while (done < window.length) {
+          const part = window.subarray(done);
+          const moved = toDisk ? writeSync(this.fd, part, 0, part.length, start + done) : readSync(this.fd, part, 0, part.length, start + done);
+          if (moved <= 0) throw new Error(`short ${toDisk ? "write" : "read"} at byte ${String(start + done)}`);
+          done += moved;
+        }
+      });
+      if (status !== BlkStatus.Ok) return status;
+      position += window.length;
     }
     return BlkStatus.Ok;
+  }
+
+  /** Runs a host file operation; a host I/O error becomes IOERR for the guest and a log line. */
+  private hostIo(operation: () => void): number {
+    try {
+      operation();
+      return BlkStatus.Ok;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.log(`virtio-blk: host I/O error on "${this.path}": ${reason}`);
+      return BlkStatus.IoError;
+    }
   }
 
   /** The first `length` bytes of the readable buffers, starting at byte `from`. */

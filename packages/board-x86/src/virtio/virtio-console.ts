@@ -25,7 +25,7 @@ export class VirtioConsole implements VirtioBackend {
   private readonly dma: DmaPort;
   private readonly output: (bytes: Uint8Array) => void;
   private readonly config = new Uint8Array(12);
-  private pending: Uint8Array[] = [];
+  private readonly pending: Uint8Array[] = [];
   private transport: VirtioTransportPort | undefined;
 
   constructor(dma: DmaPort, output: (bytes: Uint8Array) => void) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -107,6 +107,13 @@ describe("virtio-blk over the modern PCI transport", () => {
     expect(request(77, 0, 0, false).status).toBe(BlkStatus.Unsupported);
     const readOnly = setup(true);
     expect(readOnly.request(BlkRequest.Out, 1, 512, false).status).toBe(BlkStatus.IoError);
+  });
+
+  it("a host I/O failure (the file shrank under the board) is IOERR plus a log line", () => {
+    const { request, harness } = setup();
+    truncateSync(diskPath, 512);
+    expect(request(BlkRequest.In, 4, 512, true).status).toBe(BlkStatus.IoError);
+    expect(harness.log.join("\n")).toMatch(/host I\/O error on ".*disk\.img": short read/);
   });
 
   it("raises INTx through the I/O APIC to the local APIC, acknowledged by reading the ISR", () => {

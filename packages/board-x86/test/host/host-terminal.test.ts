@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { BoardLayout } from "../../src/machine.ts";
+import { testBoard } from "../support/test-board.ts";
+
+/** A fake interactive terminal: records raw-mode changes and lets the test type. */
+function fakeTty() {
+  const rawModes: boolean[] = [];
+  let listener: ((chunk: Buffer | string) => void) | undefined;
+  return {
+    rawModes,
+    stream: {
+      isTTY: true,
+      setRawMode: (raw: boolean) => rawModes.push(raw),
+      on: (_event: "data", l: (chunk: Buffer | string) => void) => { listener = l; },
+      off: () => { listener = undefined; },
+      resume: () => undefined,
+      pause: () => undefined,
+    },
+    type: (bytes: Uint8Array) => listener?.(Buffer.from(bytes)),
+    attached: () => listener !== undefined,
+  };
+}
+
+describe("host terminal", () => {
+  it("uses raw mode on a TTY, restores it at power-off, and feeds keys to the UART", async () => {
+    const tty = fakeTty();
+    const harness = testBoard({ console: { input: tty.stream } });
+    const code = await harness.board.run(async (machine) => {
+      expect(tty.rawModes).toEqual([true]);
+      tty.type(Uint8Array.of(0x03, 0x61));
+      expect(machine.ports.read(BoardLayout.com1Port + 5, 1) & 1).toBe(1);
+      expect(machine.ports.read(BoardLayout.com1Port, 1)).toBe(0x03);
+      expect(machine.ports.read(BoardLayout.com1Port, 1)).toBe(0x61);
+      await machine.pollHost();
+      machine.powerOff(0);
+    });
+    expect(code).toBe(0);
+    expect(tty.rawModes).toEqual([true, false]);
+    expect(tty.attached()).toBe(false);
+  });
+
+  it("Ctrl-A x powers off with exit code 130; Ctrl-A Ctrl-A sends one Ctrl-A", async () => {
+    const tty = fakeTty();
+    const harness = testBoard({ console: { input: tty.stream } });
+    const code = await harness.board.run(async (machine) => {
+      tty.type(Uint8Array.of(0x01, 0x01));
+      expect(machine.ports.read(BoardLayout.com1Port, 1)).toBe(0x01);
+      expect(machine.ports.read(BoardLayout.com1Port + 5, 1) & 1).toBe(0);
+      tty.type(Uint8Array.of(0x01, 0x78));
+      await machine.halt();
+    });
+    expect(code).toBe(130);
+  });
+});
