@@ -5,7 +5,8 @@
  *
  * Public surface: `createBoard(config)` and its configuration types, and the machine
  * interface (`Machine` and friends, with the fixed layout constants) that ostd-x86 programs
- * against with type-only imports. Everything else is board-internal.
+ * against with type-only imports, and the execution-core seam that `BoardConfig.createCore`
+ * accepts. Everything else is board-internal.
  */
 export const PACKAGE_NAME = "@asterism/board-x86";
 
@@ -15,7 +16,9 @@ export { BoardError } from "./board-error.ts";
 export type { ConsoleInput, ConsoleOutput } from "./host/host-terminal.ts";
 export { APIC_TIMER_HZ } from "./interrupts/local-apic.ts";
 export { PHYSICAL_ADDRESS_BITS } from "./mmu/page-table-entry.ts";
-export { TSC_FREQUENCY } from "./cpu-system.ts";
+export { TSC_FREQUENCY, type CoreFactory } from "./cpu-system.ts";
+/** The execution-core seam behind `BoardConfig.createCore` (tests may script user mode). */
+export { Access, type AddressTranslator, type CpuPlatform, type ExecutionCore } from "./cpu-wiring.ts";
 export { NS_PER_INSTRUCTION, DETERMINISTIC_EPOCH_NS } from "./time/board-clock.ts";
 export {
   BOOT_INFO_MAGIC,
