@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createBoard } from "../src/board.ts";
-import { ExceptionVector, PageFaultError, UserExit, type Machine } from "../src/machine.ts";
+import { BoardLayout, ExceptionVector, PageFaultError, UserExit, type Machine } from "../src/machine.ts";
 import { EntryLow } from "../src/mmu/page-table-entry.ts";
 import { PageTableBuilder } from "./support/page-tables.ts";
 
@@ -49,5 +49,24 @@ describe("user mode on the real core, through the board's MMU", () => {
     expect(machine.cpu.enterUser(context)).toBe(UserExit.Exception);
     expect(machine.cpu.exceptionVector).toBe(ExceptionVector.PageFault);
     expect(machine.cpu.errorCode).toBe(PageFaultError.User | PageFaultError.Present | PageFaultError.Write);
+  });
+
+  it("an endless user loop is ended by the APIC timer at an instruction boundary, deterministically", () => {
+    const retiredAtInterrupt = (): number => {
+      const { machine } = machineWith([0xeb, 0xfe]);
+      const apic = BoardLayout.localApicBase;
+      machine.mmio.write(apic + 0xf0, 4, 0x1ff);
+      machine.mmio.write(apic + 0x320, 4, 0x31);
+      machine.mmio.write(apic + 0x380, 4, 50_000);
+      const context = machine.cpu.createContext();
+      context.rip = CODE_VA;
+      expect(machine.cpu.enterUser(context)).toBe(UserExit.Interrupt);
+      expect(context.rip).toBe(CODE_VA);
+      expect(machine.cpu.takeInterrupt()).toBe(0x31);
+      return machine.cpu.readTsc();
+    };
+    const first = retiredAtInterrupt();
+    expect(first).toBeGreaterThanOrEqual(1_000_000);
+    expect(retiredAtInterrupt()).toBe(first);
   });
 });
