@@ -20,6 +20,7 @@ runRuleTests("no-host-api", noHostApi, {
     { code: "function Date(): number { return 0; } const d = Date();" },
     { code: "type Clock = DateConstructor; declare const c: { constructor: string }; const k = c.constructor;" },
     { code: 'import type { X } from "./x.ts"; export type { X };' },
+    { code: "const Math = { random: (): number => 4 }; const r = Math.random();" },
   ],
   invalid: [
     { code: "const t = Date.now();", errors: [{ messageId: "global", data: { name: "Date" } }] },
@@ -40,5 +41,8 @@ runRuleTests("no-host-api", noHostApi, {
     { code: 'const m = import("node:fs");', errors: [{ messageId: "dynamicImport" }, { messageId: "module" }] },
     { code: "const u = import.meta.url;", errors: [{ messageId: "importMeta" }] },
     { code: "const f = (() => 0).constructor;", errors: [{ messageId: "functionConstructor" }] },
+    { code: "const r = Math.random();", errors: [{ messageId: "hostEntropy" }] },
+    { code: 'console.log("hello");', errors: [{ messageId: "global", data: { name: "console" } }] },
+    { code: "const bytes = crypto.getRandomValues(new Uint8Array(4));", errors: [{ messageId: "global", data: { name: "crypto" } }] },
   ],
 });

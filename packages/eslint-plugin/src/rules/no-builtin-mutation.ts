@@ -11,7 +11,7 @@
 import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
 import { AST_NODE_TYPES } from "@typescript-eslint/utils";
 import { createRule } from "../util/create-rule.ts";
-import { isTypeWrapper, staticPropertyName } from "../util/global-names.ts";
+import { isTypeWrapper, isUnshadowedGlobal, staticPropertyName } from "../util/global-names.ts";
 
 /** Reflective writers, by object and method, whose first argument is the object written. */
 const REFLECTIVE_WRITERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
@@ -24,17 +24,6 @@ const PROTOTYPE_GETTERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ["Object", new Set(["getPrototypeOf"])],
   ["Reflect", new Set(["getPrototypeOf"])],
 ]);
-
-/** True when `identifier` names a global the program did not declare itself (`Array`, `globalThis`). */
-function isBuiltinGlobal(sourceCode: Readonly<TSESLint.SourceCode>, identifier: TSESTree.Identifier): boolean {
-  let scope: TSESLint.Scope.Scope | null = sourceCode.getScope(identifier);
-  while (scope !== null) {
-    const variable = scope.set.get(identifier.name);
-    if (variable !== undefined) return variable.defs.length === 0;
-    scope = scope.upper;
-  }
-  return true;
-}
 
 /** `Object.getPrototypeOf`-style call: `object.method(...)` with both names in `table`. */
 function isCallOf(node: TSESTree.Node, table: ReadonlyMap<string, ReadonlySet<string>>): node is TSESTree.CallExpression {
@@ -61,7 +50,7 @@ function reachesBuiltin(sourceCode: Readonly<TSESLint.SourceCode>, target: TSEST
     } else if (isTypeWrapper(node)) {
       node = node.expression;
     } else if (node.type === AST_NODE_TYPES.Identifier) {
-      return isBuiltinGlobal(sourceCode, node);
+      return isUnshadowedGlobal(sourceCode, node);
     } else {
       return isCallOf(node, PROTOTYPE_GETTERS);
     }

@@ -5,14 +5,15 @@
  * host (its processes, files, clocks, timers, module loader or code loader) would bypass
  * OSTD, be untestable under the board's deterministic clock and break the browser port.
  * Time and timers come from `@asterism/ostd`. Code loaders (`eval`, `Function`, including
- * `fn.constructor("...")`), dynamic `import()` and `import.meta` are host APIs too, and so
- * is any use of the global object other than reading a named, allowed global from it.
+ * `fn.constructor("...")`), dynamic `import()`, `import.meta` and `Math.random` are host
+ * APIs too, and so is any use of the global object other than reading a named, allowed
+ * global from it.
  */
 import { builtinModules } from "node:module";
 import type { TSESTree } from "@typescript-eslint/utils";
-import { ESLintUtils } from "@typescript-eslint/utils";
+import { AST_NODE_TYPES, ESLintUtils } from "@typescript-eslint/utils";
 import { createRule } from "../util/create-rule.ts";
-import { globalReads, HOST_GLOBALS, staticPropertyName } from "../util/global-names.ts";
+import { globalReads, HOST_GLOBALS, isUnshadowedGlobal, staticPropertyName } from "../util/global-names.ts";
 import { moduleSpecifierListener } from "../util/module-specifiers.ts";
 
 const BUILTIN_MODULES: ReadonlySet<string> = new Set(builtinModules);
@@ -37,6 +38,7 @@ export const noHostApi = createRule({
       dynamicImport: "Dynamic `import()` is the host's module loader: import statically.",
       importMeta: "`import.meta` describes the host's module loader: services do not use it.",
       functionConstructor: "`.constructor` of a function is the `Function` code loader.",
+      hostEntropy: "`Math.random` is the host's entropy and makes runs irreproducible: take randomness from the kernel.",
     },
   },
   defaultOptions: [],
@@ -53,7 +55,12 @@ export const noHostApi = createRule({
         if (node.meta.name === "import") context.report({ node, messageId: "importMeta" });
       },
       MemberExpression(node) {
-        if (staticPropertyName(node.property, node.computed) !== "constructor") return;
+        const property = staticPropertyName(node.property, node.computed);
+        if (property === "random" && node.object.type === AST_NODE_TYPES.Identifier && node.object.name === "Math") {
+          if (isUnshadowedGlobal(context.sourceCode, node.object)) context.report({ node, messageId: "hostEntropy" });
+          return;
+        }
+        if (property !== "constructor") return;
         const type = services.getTypeAtLocation(node.object);
         if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
           context.report({ node, messageId: "functionConstructor" });

@@ -17,7 +17,11 @@ export const RAW_MEMORY_GLOBALS: ReadonlySet<string> = new Set([
   "Atomics",
 ]);
 
-/** Globals that reach the host (its clocks, timers, processes, module loader, code loader). */
+/**
+ * Globals that reach the host: its processes and module loader, code loaders, clocks and
+ * timers, entropy, terminal, network and inter-thread channels. The kernel gets all of these
+ * from the board, through OSTD.
+ */
 export const HOST_GLOBALS: ReadonlySet<string> = new Set([
   "process",
   "require",
@@ -38,7 +42,16 @@ export const HOST_GLOBALS: ReadonlySet<string> = new Set([
   "clearImmediate",
   "performance",
   "fetch",
+  "XMLHttpRequest",
+  "WebSocket",
   "Worker",
+  "MessageChannel",
+  "BroadcastChannel",
+  "crypto",
+  "console",
+  "navigator",
+  "location",
+  "document",
 ]);
 
 /** Names under which JavaScript hosts expose the global object itself. */
@@ -116,6 +129,15 @@ export function isInTypeQuery(node: TSESTree.Node): boolean {
     current = current.parent;
   }
   return current?.type === AST_NODE_TYPES.TSTypeQuery;
+}
+
+/** True when `identifier` names a global the program did not declare itself (`Array`, `Math`, `globalThis`). */
+export function isUnshadowedGlobal(sourceCode: Readonly<TSESLint.SourceCode>, identifier: TSESTree.Identifier): boolean {
+  for (let scope: TSESLint.Scope.Scope | null = sourceCode.getScope(identifier); scope !== null; scope = scope.upper) {
+    const variable = scope.set.get(identifier.name);
+    if (variable !== undefined) return variable.defs.length === 0;
+  }
+  return true;
 }
 
 /** What the code reads from one use of the global object. */
