@@ -27,8 +27,6 @@ const USER_FLAGS =
   Rflags.Carry | Rflags.Parity | Rflags.Adjust | Rflags.Zero | Rflags.Sign | Rflags.Trap |
   Rflags.Direction | Rflags.Overflow | Rflags.AlignmentCheck | Rflags.Id;
 
-const USER_LIMIT = 2 ** 47;
-
 export function createX86Cpu(cpu: Cpu): ArchCpu {
   return {
     createContext(): ArchUserContext {
@@ -64,18 +62,8 @@ export function createX86Cpu(cpu: Cpu): ArchCpu {
       cpu.flushTlb();
     },
     syscallAbi: { number: 0, args: [7, 6, 2, 10, 8, 9], result: 0 },
-    registerCount: 16,
     sanitizeUserFlags(flags) {
       return (flags & USER_FLAGS) | Rflags.Reserved1 | Rflags.Interrupt;
-    },
-    isUserAddress(address) {
-      return Number.isInteger(address) && address >= 0 && address < USER_LIMIT;
-    },
-    readTsc() {
-      return cpu.readTsc();
-    },
-    get tscFrequency() {
-      return cpu.tscFrequency;
     },
   };
 }

@@ -112,13 +112,8 @@ export interface ArchCpu {
   /** @unsafe Only the owner of the page tables may flush. */
   flushAll(): void;
   readonly syscallAbi: SyscallAbi;
-  readonly registerCount: number;
   /** Keeps only the flag bits user code may hold (no IOPL, interrupts on). */
   sanitizeUserFlags(flags: number): number;
-  /** Whether `address` is a valid user instruction/stack address (canonical lower half). */
-  isUserAddress(address: number): boolean;
-  readTsc(): number;
-  readonly tscFrequency: number;
 }
 
 export interface ArchInterrupts {

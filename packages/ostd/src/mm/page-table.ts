@@ -12,6 +12,7 @@ import { ErrorCode, OstdError, type Result, fail, ok } from "../error.ts";
 import { allocateFrames, frameTable, physicalMemory, releaseFrame, FrameUsage, PAGE_SIZE } from "./frames.ts";
 
 const NO_MEMORY = -2;
+const NOTHING_REPLACED: Result<number> = ok(-1);
 
 /** Access rights of a user page. */
 export const PageFlags = { Read: 1, Write: 2, Exec: 4 } as const;
@@ -89,22 +90,25 @@ export class PageTable {
   map(va: number, pfn: number, flags: number): Result<number> {
     const slot = this.#leafSlot(va, true);
     if (slot === NO_MEMORY) return fail(ErrorCode.NoMemory, "no frame left for a page table");
-    const old = this.#leafAt(slot);
+    const format = this.#format;
+    const oldLo = this.#words[slot] ?? 0;
+    const oldHi = this.#words[slot + 1] ?? 0;
     const physical = pfn * PAGE_SIZE;
-    this.#words[slot] = this.#format.leafLo(physical, flags);
-    this.#words[slot + 1] = this.#format.leafHi(physical, flags);
-    return ok(old === undefined ? -1 : old.pfn);
+    this.#words[slot] = format.leafLo(physical, flags);
+    this.#words[slot + 1] = format.leafHi(physical, flags);
+    return format.isPresent(oldLo, oldHi) ? ok(format.address(oldLo, oldHi) / PAGE_SIZE) : NOTHING_REPLACED;
   }
 
   /** Clears a leaf; returns the frame number it mapped, or -1. */
   unmap(va: number): number {
     const slot = this.#leafSlot(va, false);
     if (slot < 0) return -1;
-    const old = this.#leafAt(slot);
-    if (old === undefined) return -1;
+    const lo = this.#words[slot] ?? 0;
+    const hi = this.#words[slot + 1] ?? 0;
+    if (!this.#format.isPresent(lo, hi)) return -1;
     this.#words[slot] = 0;
     this.#words[slot + 1] = 0;
-    return old.pfn;
+    return this.#format.address(lo, hi) / PAGE_SIZE;
   }
 
   /** Rewrites a leaf's flags; false if `va` is not mapped. */

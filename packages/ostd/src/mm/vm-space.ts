@@ -242,14 +242,16 @@ export class VmSpaceCursor {
     if (!range.ok) return range;
     const table = frameTable();
     const start = this.#va;
+    const unmapped: number[] = [];
     for (let va = start; va < start + length; va += PAGE_SIZE) {
       const pfn = this.#table.unmap(va);
       if (pfn < 0) continue;
       table.removeMapping(pfn);
-      // The TLB entry goes before the frame can be reused.
-      this.#space.flush(va, 1);
-      releaseFrame(pfn);
+      unmapped.push(pfn);
     }
+    // Stale TLB entries go before any of the frames can be reused.
+    if (unmapped.length > 0) this.#space.flush(start, length / PAGE_SIZE);
+    for (const pfn of unmapped) releaseFrame(pfn);
     this.#va = start + length;
     return ok(undefined);
   }

@@ -127,11 +127,7 @@ export function createFakeMachine(): FakeMachine {
       flushPage: (address) => { machine.flushedPages.push(address); },
       flushAll: () => { machine.flushedPages.push(-1); },
       syscallAbi: { number: 0, args: [7, 6, 2, 10, 8, 9], result: 0 },
-      registerCount: 16,
       sanitizeUserFlags: (flags) => (flags & 0x240dd5) | 0x202,
-      isUserAddress: (address) => address >= 0 && address < 2 ** 47,
-      readTsc: () => machine.nowNs,
-      tscFrequency: 1e9,
     },
     interrupts: {
       take: () => machine.pendingVectors.shift() ?? -1,
