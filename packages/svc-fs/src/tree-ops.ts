@@ -36,15 +36,17 @@ function writableParent(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: str
   return { ...found, dir };
 }
 
-function requireNewName(target: ParentAndName & { dir: DirInode }, vfs: Vfs, ctx: FsContext): void {
+/** The name must be free (EEXIST); a trailing slash only names a directory to be (ENOENT). */
+function requireNewName(target: ParentAndName & { dir: DirInode }, vfs: Vfs, ctx: FsContext, makesDir: boolean): void {
   if (target.name === "." || target.name === ".." || vfs.walker(ctx).child(target.parent, target.name) !== undefined) {
     throw fsError(Errno.EEXIST, target.name);
   }
+  if (target.trailingSlash && !makesDir) throw fsError(Errno.ENOENT, `${target.name}/`);
 }
 
 export function mkdirAt(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string, mode: number): void {
   const target = writableParent(vfs, ctx, at, path);
-  requireNewName(target, vfs, ctx);
+  requireNewName(target, vfs, ctx, true);
   target.dir.create(target.name, { kind: "dir", ...vfs.newOwnership(ctx, target.dir, mode, true) });
 }
 
@@ -56,8 +58,7 @@ export function mknodAt(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: str
   }
   if ((type === S_IFCHR || type === S_IFBLK) && ctx.cred.uid !== 0) throw fsError(Errno.EPERM, "mknod of a device");
   const target = writableParent(vfs, ctx, at, path);
-  if (target.trailingSlash) throw fsError(Errno.ENOENT, path);
-  requireNewName(target, vfs, ctx);
+  requireNewName(target, vfs, ctx, false);
   const owner = vfs.newOwnership(ctx, target.dir, mode, false);
   if (type === S_IFREG) target.dir.create(target.name, { kind: "regular", ...owner });
   else target.dir.create(target.name, { kind: "special", ...owner, mode: type | owner.mode, rdev });
@@ -66,7 +67,7 @@ export function mknodAt(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: str
 export function symlinkAt(vfs: Vfs, ctx: FsContext, linkTarget: string, at: OpenFile | null, path: string): void {
   if (linkTarget.length === 0) throw fsError(Errno.ENOENT, "empty symlink target");
   const target = writableParent(vfs, ctx, at, path);
-  requireNewName(target, vfs, ctx);
+  requireNewName(target, vfs, ctx, false);
   target.dir.create(target.name, { kind: "symlink", target: linkTarget, uid: ctx.cred.uid, gid: vfs.newOwnership(ctx, target.dir, 0, false).gid });
 }
 
@@ -86,11 +87,10 @@ export function linkAt(
     oldPath.length === 0 && (flags & AT_EMPTY_PATH) !== 0
       ? vfs.startOf(ctx, oldAt)
       : source.resolve(vfs.startOf(ctx, oldAt), oldPath, (flags & AT_SYMLINK_FOLLOW) !== 0);
-  if (old.inode.kind === "dir") throw fsError(Errno.EPERM, "hard link to a directory");
   const target = writableParent(vfs, ctx, newAt, newPath);
-  if (target.trailingSlash) throw fsError(Errno.ENOENT, newPath);
-  requireNewName(target, vfs, ctx);
+  requireNewName(target, vfs, ctx, false);
   if (target.parent.mount !== old.mount) throw fsError(Errno.EXDEV, "link across mounts");
+  if (old.inode.kind === "dir") throw fsError(Errno.EPERM, "hard link to a directory");
   if (old.inode.meta.nlink === 0) throw fsError(Errno.ENOENT, "file was removed");
   target.dir.link(target.name, old.inode);
 }
@@ -123,7 +123,19 @@ function isInside(candidate: DirInode, ancestor: Inode): boolean {
   }
 }
 
-/** renameat2(2) with flags 0 or RENAME_NOREPLACE (RENAME_EXCHANGE and whiteouts: EINVAL). */
+/** The directory a name will be removed from or added to, before any permission check. */
+function parentOf(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string): ParentAndName & { dir: DirInode } {
+  const found = vfs.walker(ctx).resolveParent(vfs.startOf(ctx, at), path);
+  const dir = found.parent.inode;
+  if (dir.kind !== "dir") throw fsError(Errno.ENOTDIR, path);
+  return { ...found, dir };
+}
+
+/**
+ * renameat2(2) with flags 0 or RENAME_NOREPLACE (RENAME_EXCHANGE and whiteouts: EINVAL).
+ * The checks run in Linux's order (do_renameat2, then vfs_rename), so that when several
+ * apply, the errno is the one Linux reports.
+ */
 export function renameAt(
   vfs: Vfs,
   ctx: FsContext,
@@ -134,32 +146,37 @@ export function renameAt(
   flags: number,
 ): void {
   if ((flags & ~RENAME_NOREPLACE) !== 0) throw fsError(Errno.EINVAL, "renameat2 flags");
-  const from = writableParent(vfs, ctx, oldAt, oldPath);
-  const to = writableParent(vfs, ctx, newAt, newPath);
-  if (from.name === "." || from.name === ".." || to.name === "." || to.name === "..") {
-    throw fsError(Errno.EBUSY, "rename of . or ..");
+  const from = parentOf(vfs, ctx, oldAt, oldPath);
+  const to = parentOf(vfs, ctx, newAt, newPath);
+  if (from.parent.mount !== to.parent.mount) throw fsError(Errno.EXDEV, "rename across mounts");
+  if (from.name === "." || from.name === "..") throw fsError(Errno.EBUSY, "rename of . or ..");
+  if (to.name === "." || to.name === "..") {
+    throw fsError((flags & RENAME_NOREPLACE) !== 0 ? Errno.EEXIST : Errno.EBUSY, "rename onto . or ..");
   }
+  vfs.requireWritableFs(from.dir);
   const walker = vfs.walker(ctx);
   const moving = walker.child(from.parent, from.name);
   if (moving === undefined) throw fsError(Errno.ENOENT, oldPath);
-  if (from.parent.mount !== to.parent.mount) throw fsError(Errno.EXDEV, "rename across mounts");
-  if (moving.mount !== from.parent.mount) throw fsError(Errno.EBUSY, `${oldPath} is a mount point`);
   const movingIsDir = moving.inode.kind === "dir";
   if (!movingIsDir && (from.trailingSlash || to.trailingSlash)) throw fsError(Errno.ENOTDIR, oldPath);
-  requireMayDeleteIn(ctx.cred, from.dir.meta, moving.inode.meta, oldPath);
   const replaced = walker.child(to.parent, to.name);
+  if (replaced !== undefined && (flags & RENAME_NOREPLACE) !== 0) throw fsError(Errno.EEXIST, newPath);
+  if (movingIsDir && isInside(to.dir, moving.inode)) throw fsError(Errno.EINVAL, "cannot move a directory into itself");
+  if (replaced?.inode.kind === "dir" && isInside(from.dir, replaced.inode)) {
+    throw fsError(Errno.ENOTEMPTY, "cannot replace an ancestor of the source");
+  }
+  if (replaced?.inode === moving.inode) return;
+  requireAccess(ctx.cred, from.dir.meta, W_OK | X_OK, oldPath);
+  requireMayDeleteIn(ctx.cred, from.dir.meta, moving.inode.meta, oldPath);
+  requireAccess(ctx.cred, to.dir.meta, W_OK | X_OK, newPath);
   if (replaced !== undefined) {
-    if (replaced.inode === moving.inode) return;
-    if ((flags & RENAME_NOREPLACE) !== 0) throw fsError(Errno.EEXIST, newPath);
-    if (replaced.mount !== to.parent.mount) throw fsError(Errno.EBUSY, `${newPath} is a mount point`);
     requireMayDeleteIn(ctx.cred, to.dir.meta, replaced.inode.meta, newPath);
     if (movingIsDir && replaced.inode.kind !== "dir") throw fsError(Errno.ENOTDIR, newPath);
     if (!movingIsDir && replaced.inode.kind === "dir") throw fsError(Errno.EISDIR, newPath);
-    if (replaced.inode.kind === "dir" && replaced.inode.hasEntries()) throw fsError(Errno.ENOTEMPTY, newPath);
   }
-  if (moving.inode.kind === "dir") {
-    if (isInside(to.dir, moving.inode)) throw fsError(Errno.EINVAL, "cannot move a directory into itself");
-    if (to.dir !== from.dir) requireAccess(ctx.cred, moving.inode.meta, W_OK, oldPath);
-  }
+  if (movingIsDir && to.dir !== from.dir) requireAccess(ctx.cred, moving.inode.meta, W_OK, oldPath);
+  if (moving.mount !== from.parent.mount) throw fsError(Errno.EBUSY, `${oldPath} is a mount point`);
+  if (replaced !== undefined && replaced.mount !== to.parent.mount) throw fsError(Errno.EBUSY, `${newPath} is a mount point`);
+  if (replaced?.inode.kind === "dir" && replaced.inode.hasEntries()) throw fsError(Errno.ENOTEMPTY, newPath);
   from.dir.rename(from.name, to.dir, to.name);
 }

@@ -324,12 +324,11 @@ export class Vfs {
     for (;;) {
       const { parent, name, trailingSlash } = walker.resolveParent(base, remaining);
       if (name === "." || name === "..") {
-        const place = walker.resolve(base, remaining, true);
-        return { place, pathName: this.pathOf(place), created: false };
+        throw fsError((flags & O_EXCL) !== 0 ? Errno.EEXIST : Errno.EISDIR, "O_CREAT of a directory");
       }
+      if (trailingSlash) throw fsError(Errno.EISDIR, "O_CREAT with a trailing slash");
       const existing = walker.child(parent, name);
       if (existing === undefined) {
-        if (trailingSlash) throw fsError(Errno.EISDIR, "O_CREAT with a trailing slash");
         requireAccess(ctx.cred, parent.inode.meta, W_OK | X_OK, name);
         this.requireWritableFs(parent.inode);
         if (parent.inode.kind !== "dir") throw fsError(Errno.ENOTDIR, name);
@@ -346,7 +345,6 @@ export class Vfs {
         if (remaining.length === 0) throw fsError(Errno.ENOENT, "empty symlink");
         continue;
       }
-      if (trailingSlash && existing.inode.kind !== "dir") throw fsError(Errno.ENOTDIR, name);
       return { place: existing, pathName: this.#childPath(parent, name), created: false };
     }
   }
