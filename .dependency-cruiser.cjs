@@ -10,15 +10,15 @@
  *   osdk      -> anything (a host tool, never shipped inside an image)
  *   board-x86 -> nothing of the kernel
  *
- * The layer rules look at `src/` only: tests and benches are host code and may use Node and
- * the board. Workspace packages resolve through pnpm's symlinks to their real paths, so every
+ * The layer rules look at image code only (`src/`, and `ktest/`, the in-kernel tests that
+ * `osdk test` boots): host-side tests and benches may use Node and the board. Workspace packages resolve through pnpm's symlinks to their real paths, so every
  * rule is written against `packages/<name>/` paths.
  */
 
 /** Packages that end up in the kernel image. */
 const IMAGE = "(ostd|ostd-x86|svc-[^/]+|kernel)";
-/** Sources of a package (regex fragment), e.g. `srcOf("svc-[^/]+")`. */
-const srcOf = (name) => `^packages/${name}/src/`;
+/** Image code of a package (regex fragment): `src/` and the in-kernel tests in `ktest/`. */
+const srcOf = (name) => `^packages/${name}/(src|ktest)/`;
 
 module.exports = {
   forbidden: [

@@ -14,8 +14,12 @@ const asterism = {
   host: ["board-x86", "osdk", "eslint-plugin"],
 };
 
-/** The TypeScript sources of the named packages (globs allowed), relative to the root. */
-const sourcesOf = (packages) => packages.map((name) => `packages/${name}/src/**/*.ts`);
+/**
+ * The kernel-image code of the named packages (globs allowed), relative to the root: `src/`
+ * and the in-kernel tests in `ktest/`, which `osdk test` boots inside the image.
+ */
+const sourcesOf = (packages) =>
+  packages.flatMap((name) => [`packages/${name}/src/**/*.ts`, `packages/${name}/ktest/**/*.ts`]);
 
 module.exports = {
   root: true,
@@ -26,7 +30,7 @@ module.exports = {
   ignorePatterns: ["**/dist/**", "**/node_modules/**", "**/*.js", "**/*.cjs", "**/*.mjs"],
   overrides: [
     {
-      // Host code, tests and benches: may use Node; type-checked but not strict.
+      // Host code, host-side tests and benches: may use Node; type-checked but not strict.
       files: ["**/*.ts"],
       extends: ["eslint:recommended", "plugin:@typescript-eslint/recommended-type-checked"],
       rules: { "@asterism/unsafe-tag-has-reason": "error" },

@@ -45,6 +45,11 @@ describe("dependency-cruiser rule set", () => {
       "board-imports-nothing-of-the-kernel",
     ],
     ["a service importing osdk", withLine(SVC_NET, 'import { build } from "@asterism/osdk";'), "image-not-to-host-tools"],
+    [
+      "an in-kernel test importing node:fs",
+      withLine("packages/svc-net/ktest/net.ktest.ts", 'import { readFileSync } from "node:fs";'),
+      "image-not-to-node-builtins",
+    ],
   ];
 
   for (const [kind, files, rule] of plants) {

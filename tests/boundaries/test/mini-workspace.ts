@@ -22,6 +22,7 @@ export const ALLOWED_FILES: Readonly<Record<string, string>> = {
   "packages/svc-fs/src/index.ts": 'import { PAGE_SIZE } from "@asterism/ostd";\nexport const BLOCK = PAGE_SIZE;\n',
   "packages/svc-net/src/index.ts":
     'import { PAGE_SIZE } from "@asterism/ostd";\nimport { BLOCK } from "@asterism/svc-fs";\nexport const MTU = PAGE_SIZE - BLOCK;\n',
+  "packages/svc-net/ktest/net.ktest.ts": 'import { MTU } from "../src/index.ts";\nexport const probe = MTU;\n',
   "packages/svc-net/test/index.test.ts":
     'import { readFileSync } from "node:fs";\nimport type { Machine } from "@asterism/board-x86";\nimport { MTU } from "../src/index.ts";\nexport const probe = [readFileSync, MTU] as const;\nexport type M = Machine;\n',
   "packages/kernel/src/index.ts":

@@ -22,6 +22,9 @@ const workspaceDirs = (folder: string): string[] =>
     .filter((entry) => entry.isDirectory() && existsSync(join(repoRoot, folder, entry.name, "package.json")))
     .map((entry) => join(folder, entry.name));
 
+/** Folders of a package that hold TypeScript: image code, in-kernel tests, host tests, benches. */
+const LINTED_FOLDERS = ["src", "ktest", "test", "bench"];
+
 const ESLINT_CONFIG_FILE = /^(eslint\.config\.[cm]?[jt]s|\.eslintrc(\.(c?js|json|ya?ml))?)$/u;
 
 /** ESLint config files anywhere under `dir`, skipping dependencies and build output. */
@@ -66,7 +69,7 @@ describe("lint policy", () => {
       // Folders only: no extra flags (`--rule`, `--no-inline-config`, ...) can loosen the policy.
       expect(lint, dir).toMatch(/^eslint --config \.\.\/\.\.\/eslint\.config\.mjs( [a-z]+)+$/u);
       const linted = (lint ?? "").split(/\s+/u).slice(3);
-      for (const folder of ["src", "test", "bench"]) {
+      for (const folder of LINTED_FOLDERS) {
         if (existsSync(join(repoRoot, dir, folder))) expect(linted, `${dir} lints ${folder}/`).toContain(folder);
       }
     }
@@ -77,7 +80,7 @@ describe("lint policy", () => {
       const parsed = ts.readConfigFile(join(repoRoot, dir, "tsconfig.json"), (path) => ts.sys.readFile(path));
       expect(parsed.error, dir).toBeUndefined();
       const include = (parsed.config as { include?: string[] }).include ?? [];
-      for (const folder of ["src", "test", "bench"]) {
+      for (const folder of LINTED_FOLDERS) {
         if (existsSync(join(repoRoot, dir, folder))) expect(include, `${dir}/tsconfig.json includes ${folder}`).toContain(folder);
       }
     }

@@ -106,7 +106,13 @@ export function checksum(bytes: Uint8Array): number {
     ]);
   });
 
-  it("leaves service tests alone: they are host code and may use Node", async () => {
+  it("applies to in-kernel tests (ktest/) too: they run inside the image", async () => {
+    expect(await rulesFailing("packages/svc-sched/ktest/two-user-tasks.ktest.ts", "export const now = Date.now();\n")).toEqual([
+      "@asterism/no-host-api",
+    ]);
+  });
+
+  it("leaves host-side service tests alone: they may use Node", async () => {
     const code = 'import { readFileSync } from "node:fs";\nexport const now = Date.now();\nexport const read = readFileSync;\n';
     expect(await rulesFailing("packages/svc-net/test/index.test.ts", code)).toEqual([]);
   });
