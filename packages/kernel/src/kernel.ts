@@ -1,0 +1,194 @@
+/**
+ * The kernel object: what every syscall handler reaches through its caller. It owns the
+ * process table, the VFS, the syscall table and the kernel's services (entropy, logging),
+ * and implements the process lifecycle that several syscalls share: spawning init, fork,
+ * execve, exit and the wait4 bookkeeping.
+ */
+
+import { Register, Task, UserContext } from "@asterism/ostd";
+import { type Vfs, X_OK } from "@asterism/svc-fs";
+import { Errno, SyscallError } from "./errno.ts";
+import { AddressSpace } from "./mm/address-space.ts";
+import { FdTable } from "./process/fd-table.ts";
+import { setSleeperLookup } from "./process/interruptible-wait.ts";
+import { Process, ProcessTable } from "./process/process.ts";
+import { loadProgram } from "./process/program-loader.ts";
+import { WaitOption } from "./process/wait-status.ts";
+import { SignalActions } from "./signal/signal-state.ts";
+import { SyscallTable } from "./syscall/dispatcher.ts";
+import { Entropy } from "./util/entropy.ts";
+
+/** CPUID.1:EDX of the board's baseline CPU (FPU TSC CX8 CMOV MMX FXSR SSE SSE2), for AT_HWCAP. */
+export const BASELINE_HWCAP = 0x0789_8131;
+
+export interface KernelOptions {
+  readonly vfs: Vfs;
+  readonly log: (message: string) => void;
+  readonly entropySeed: number;
+}
+
+/** Runs a process's user thread; provided by user-thread.ts (kept apart to avoid a cycle). */
+export type ThreadStarter = (kernel: Kernel, process: Process) => void;
+
+export class Kernel {
+  readonly table = new ProcessTable();
+  readonly vfs: Vfs;
+  readonly syscalls: SyscallTable<Process>;
+  readonly entropy: Entropy;
+  readonly log: (message: string) => void;
+  #startThread: ThreadStarter | undefined;
+  readonly #threads = new WeakMap<Task, Process>();
+
+  constructor(options: KernelOptions) {
+    this.vfs = options.vfs;
+    this.log = options.log;
+    this.entropy = new Entropy(options.entropySeed);
+    this.syscalls = new SyscallTable<Process>(options.log);
+    setSleeperLookup((task) => this.#threads.get(task));
+  }
+
+  setThreadStarter(starter: ThreadStarter): void {
+    this.#startThread = starter;
+  }
+
+  /** Called by the thread starter with the task that runs `process`. */
+  bindTask(task: Task, process: Process): void {
+    this.#threads.set(task, process);
+  }
+
+  /** The process the current task runs, if any. */
+  currentProcess(): Process | undefined {
+    const task = Task.currentOrUndefined();
+    return task === undefined ? undefined : this.#threads.get(task);
+  }
+
+  /** Creates pid 1 running `path` with fds 0-2 already installed by `setupFiles`. */
+  async spawnInit(path: string, argv: readonly string[], envp: readonly string[], setupFiles: (files: FdTable, process: Process) => void): Promise<Process> {
+    const placeholder = AddressSpace.create();
+    const process = new Process({
+      pid: this.table.allocatePid(),
+      parent: undefined,
+      pgid: 1,
+      sid: 1,
+      space: placeholder,
+      context: UserContext.create(),
+      files: new FdTable(),
+      fs: this.vfs.createContext(),
+      actions: new SignalActions(),
+      credentials: { uid: 0, euid: 0, gid: 0, egid: 0 },
+      name: "init",
+    });
+    this.table.add(process);
+    setupFiles(process.files, process);
+    const encoder = new TextEncoder();
+    await this.exec(process, path, argv.map((arg) => encoder.encode(arg)), envp.map((env) => encoder.encode(env)));
+    this.#start(process);
+    return process;
+  }
+
+  /** fork/vfork: a copy of `parent` (copy-on-write memory, shared open files). */
+  fork(parent: Process): Process {
+    const child = new Process({
+      pid: this.table.allocatePid(),
+      parent,
+      pgid: parent.pgid,
+      sid: parent.sid,
+      space: parent.space.fork(),
+      context: parent.context.clone(),
+      files: parent.files.clone(),
+      fs: parent.fs.clone(),
+      actions: parent.actions.clone(),
+      credentials: { ...parent.credentials },
+      name: parent.name,
+    });
+    child.blocked = parent.blocked;
+    child.altStack = parent.altStack;
+    child.executable = parent.executable;
+    child.commandLine = parent.commandLine;
+    child.context.setSyscallReturn(0);
+    this.table.add(child);
+    this.#start(child);
+    return child;
+  }
+
+  /** execve: replaces the program of `process`; on failure the old program is intact. */
+  async exec(process: Process, path: string, argv: readonly Uint8Array[], envp: readonly Uint8Array[]): Promise<void> {
+    const credentials = process.credentials;
+    const program = await loadProgram(
+      { path, argv, envp, credentials, random: this.entropy.bytes(16), hwcap: BASELINE_HWCAP },
+      (file) => this.#readExecutable(process, file),
+    );
+    const old = process.space;
+    process.space = program.space;
+    old.destroy();
+    const context = UserContext.create();
+    context.instructionPointer = program.entry;
+    context.set(Register.RSP, program.stackPointer);
+    process.context = context;
+    process.files.closeOnExec();
+    process.actions.resetForExec();
+    process.altStack = undefined;
+    process.clearChildTid = 0;
+    process.executable = program.executable;
+    const decoder = new TextDecoder();
+    process.commandLine = program.argv.map((arg) => decoder.decode(arg));
+    process.name = (program.executable.split("/").at(-1) ?? program.executable).slice(0, 15);
+    this.releaseVforkParent(process);
+  }
+
+  /** exit_group and fatal signals: frees everything but the zombie's status. */
+  exit(process: Process, status: number): void {
+    if (process.isZombie) return;
+    process.files.closeAll();
+    process.space.destroy();
+    this.table.reparentChildren(process);
+    this.releaseVforkParent(process);
+    process.becomeZombie(status);
+    if (process.parent === undefined && process.pid !== 1) this.table.reap(process);
+  }
+
+  /** vfork's parent sleeps until the child execs or exits. */
+  releaseVforkParent(child: Process): void {
+    if (!child.vforkParentWaiting) return;
+    child.vforkParentWaiting = false;
+    child.parent?.events.wakeAll();
+  }
+
+  /**
+   * wait4's core: the pid and status of a child matching `pid` (-1 any, 0 my group, < -1 that
+   * group) with something to report, 0 with WNOHANG, ECHILD without such children, EINTR on
+   * a signal.
+   */
+  async wait(process: Process, pid: number, options: number): Promise<{ pid: number; status: number }> {
+    const matches = (child: Process): boolean =>
+      pid === -1 || (pid > 0 && child.pid === pid) || (pid === 0 && child.pgid === process.pgid) || (pid < -1 && child.pgid === -pid);
+    const collect = (): { pid: number; status: number } | "none" | "interrupted" | undefined => {
+      const candidates = [...process.children].filter(matches);
+      if (candidates.length === 0) return "none";
+      for (const child of candidates) {
+        const report = child.takeReport(options);
+        if (report === undefined) continue;
+        if (report.kind === "exit") this.table.reap(child);
+        return { pid: child.pid, status: report.status };
+      }
+      if ((options & WaitOption.WNOHANG) !== 0) return { pid: 0, status: 0 };
+      return process.hasDeliverableSignal ? "interrupted" : undefined;
+    };
+    const outcome = await process.events.waitUntil(collect);
+    if (outcome === "none") throw new SyscallError(Errno.ECHILD);
+    if (outcome === "interrupted" || outcome === undefined) throw new SyscallError(Errno.EINTR);
+    return outcome;
+  }
+
+  #start(process: Process): void {
+    if (this.#startThread === undefined) throw new Error("no thread starter installed");
+    this.#startThread(this, process);
+  }
+
+  async #readExecutable(process: Process, path: string): Promise<Uint8Array> {
+    this.vfs.access(process.fs, null, path, X_OK);
+    const stat = this.vfs.stat(process.fs, null, path);
+    if ((stat.mode & 0o170000) !== 0o100000) throw new SyscallError(Errno.EACCES, `${path} is not a regular file`);
+    return this.vfs.readFile(process.fs, null, path);
+  }
+}
