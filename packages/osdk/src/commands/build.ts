@@ -33,7 +33,8 @@ export const command: Command = {
     });
     try {
       const image = await buildKernelImage(values.kernel, values.out);
-      console.log(`osdk build: ${relative(process.cwd(), image) || image}`);
+      const shown = relative(process.cwd(), image);
+      console.log(`osdk build: ${shown.startsWith("..") ? image : shown}`);
       return 0;
     } catch (error) {
       if (!(error instanceof ImageError)) throw error;

@@ -4,6 +4,7 @@
  * the code the kernel powered off with. Without `--image` it builds the kernel package first.
  */
 import { parseArgs } from "node:util";
+import { BoardError } from "@asterism/board-x86";
 import type { Command } from "../cli.ts";
 import { bootImage } from "../image/boot-image.ts";
 import { ImageError } from "../image/kernel-package.ts";
@@ -29,7 +30,7 @@ export const command: Command = {
         ...(values.initramfs === undefined ? {} : { initramfs: values.initramfs }),
       });
     } catch (error) {
-      if (!(error instanceof ImageError)) throw error;
+      if (!(error instanceof ImageError || error instanceof BoardError)) throw error;
       console.error(`osdk run: ${error.message}`);
       return 1;
     }

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { BoardError } from "@asterism/board-x86";
 import type { Command } from "../cli.ts";
 import { bootImage, type BootOptions } from "../image/boot-image.ts";
 import { archBootModule, bundleImage, ostdFor } from "../image/bundle.ts";
@@ -43,7 +44,7 @@ export const command: Command = {
       if (code !== 0) console.error(`osdk test: the test image exited with code ${String(code)}`);
       return code;
     } catch (error) {
-      if (!(error instanceof ImageError)) throw error;
+      if (!(error instanceof ImageError || error instanceof BoardError)) throw error;
       console.error(`osdk test: ${error.message}`);
       return 1;
     }
