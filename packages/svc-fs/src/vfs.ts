@@ -74,7 +74,7 @@ export class Vfs {
     this.#fifoOpener = options.fifoOpener;
     const rootFs = options.rootFs ?? new RamFs({ clock: options.clock, type: "rootfs", dev: allocateAnonymousDev() });
     this.registerFilesystemType(rootFs.type, rootFs.needsDevice);
-    this.mounts = new MountTable(rootFs, "none");
+    this.mounts = new MountTable(rootFs, rootFs.type);
     const anonymousFs = new RamFs({ clock: options.clock, type: "pipefs" });
     this.#anonymous = { fs: anonymousFs, mount: this.mounts.detached(anonymousFs, "pipefs") };
   }

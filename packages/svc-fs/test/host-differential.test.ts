@@ -211,7 +211,7 @@ async function vfsTree(vfs: Vfs, ctx: FsContext, relative = ""): Promise<string[
   return lines;
 }
 
-describe("differential test against the host kernel", () => {
+describe.skipIf(process.platform !== "linux")("differential test against the host Linux kernel", () => {
   for (let seed = 1; seed <= 12; seed += 1) {
     it(`agrees on 800 random operations (seed ${String(seed)})`, async () => {
       const base = fs.mkdtempSync(join(tmpdir(), "svc-fs-diff-"));

@@ -82,7 +82,7 @@ describe("path walking", () => {
     expect(vfs.stat(root, null, "/mnt/inside/../..").ino).toBe(vfs.stat(root, null, "/").ino);
     vfs.chdir(root, null, "/mnt/inside");
     expect(vfs.getcwd(root)).toBe("/mnt/inside");
-    expect(vfs.mountsText()).toBe("none / rootfs rw 0 0\ntmpfs /mnt tmpfs rw 0 0\n");
+    expect(vfs.mountsText()).toBe("rootfs / rootfs rw 0 0\ntmpfs /mnt tmpfs rw 0 0\n");
     expect(vfs.filesystemsText()).toContain("nodev\ttmpfs\n");
     expect(() => { vfs.rename(root, null, "/mnt/inside", null, "/moved"); }).toThrow(expect.objectContaining({ errno: Errno.EXDEV }));
     expect(() => { vfs.unlink(root, null, "/mnt", 0x200); }).toThrow(expect.objectContaining({ errno: Errno.EBUSY }));

@@ -92,7 +92,7 @@ describe("procfs", () => {
 
   it("shows /proc/mounts and /proc/filesystems from the VFS", async () => {
     const { vfs, root } = withProc();
-    expect(await readAllText(await vfs.open(root, null, "/proc/mounts", O_RDONLY))).toBe("none / rootfs rw 0 0\nproc /proc proc rw 0 0\n");
+    expect(await readAllText(await vfs.open(root, null, "/proc/mounts", O_RDONLY))).toBe("rootfs / rootfs rw 0 0\nproc /proc proc rw 0 0\n");
     expect(await readAllText(await vfs.open(root, null, "/proc/filesystems", O_RDONLY))).toBe("nodev\trootfs\nnodev\tproc\n");
   });
 
