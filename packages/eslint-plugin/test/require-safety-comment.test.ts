@@ -68,10 +68,10 @@ class Registers {
     { code: "const bytes = new Uint8Array(8); const length = bytes.byteLength;" },
   ],
   invalid: [
-    { code: `${machine} memory.bytes[0] = 1;`, errors: [{ messageId: "missing", data: { what: "bytes" } }] },
-    { code: `${machine} const exit = cpu.enterUser({});`, errors: [{ messageId: "missing", data: { what: "enterUser" } }] },
-    { code: `${machine} cpu.cr3 = 0x2000;`, errors: [{ messageId: "missing", data: { what: "cr3" } }] },
-    { code: `${machine} const { bytes } = memory;`, errors: [{ messageId: "missing", data: { what: "bytes" } }] },
+    { code: `${machine} memory.bytes[0] = 1;`, errors: [{ messageId: "missing", data: { what: "bytes", obligation: "@unsafe: aliases every page table and every process." } }] },
+    { code: `${machine} const exit = cpu.enterUser({});`, errors: [{ messageId: "missing", data: { what: "enterUser", obligation: "@unsafe: user pages must not alias kernel frames." } }] },
+    { code: `${machine} cpu.cr3 = 0x2000;`, errors: [{ messageId: "missing", data: { what: "cr3", obligation: "@unsafe: the page tables decide what user code reaches." } }] },
+    { code: `${machine} const { bytes } = memory;`, errors: [{ messageId: "missing", data: { what: "bytes", obligation: "@unsafe: aliases every page table and every process." } }] },
     {
       code: `${machine}
 // SAFETY:
@@ -96,7 +96,7 @@ memory.bytes.fill(size);`,
 /** @unsafe the caller must own every frame in the range. */
 function zeroFrames(first: number, count: number): void { void first; void count; }
 zeroFrames(0, 1);`,
-      errors: [{ messageId: "missing", data: { what: "zeroFrames" } }],
+      errors: [{ messageId: "missing", data: { what: "zeroFrames", obligation: "@unsafe: the caller must own every frame in the range." } }],
     },
     {
       code: `
@@ -105,13 +105,13 @@ class Ram {
   readonly #bytes = new Uint8Array(4);
   first(): number { return this.#bytes[0] ?? 0; }
 }`,
-      errors: [{ messageId: "missing", data: { what: "#bytes" } }],
+      errors: [{ messageId: "missing", data: { what: "#bytes", obligation: "@unsafe: all of RAM, shared with every device." } }],
     },
-    { code: "const raw = new ArrayBuffer(8);", errors: [{ messageId: "missing", data: { what: "ArrayBuffer" } }] },
+    { code: "const raw = new ArrayBuffer(8);", errors: [{ messageId: "missing", data: { what: "ArrayBuffer", obligation: "raw memory" } }] },
     { code: "const view = new DataView(new Uint8Array(4).buffer);", errors: [{ messageId: "missing" }] },
-    { code: "const shared = globalThis.SharedArrayBuffer;", errors: [{ messageId: "missing", data: { what: "globalThis.SharedArrayBuffer" } }] },
-    { code: "declare const words: Int32Array; Atomics.add(words, 0, 1);", errors: [{ messageId: "missing", data: { what: "Atomics" } }] },
-    { code: "declare const bytes: Uint8Array; const backing = bytes.buffer;", errors: [{ messageId: "missing", data: { what: ".buffer" } }] },
+    { code: "const shared = globalThis.SharedArrayBuffer;", errors: [{ messageId: "missing", data: { what: "globalThis.SharedArrayBuffer", obligation: "raw memory" } }] },
+    { code: "declare const words: Int32Array; Atomics.add(words, 0, 1);", errors: [{ messageId: "missing", data: { what: "Atomics", obligation: "raw memory" } }] },
+    { code: "declare const bytes: Uint8Array; const backing = bytes.buffer;", errors: [{ messageId: "missing", data: { what: ".buffer", obligation: "raw memory" } }] },
     {
       code: `${machine}
 function f(): void {

@@ -22,27 +22,27 @@ export const requireSafetyComment = createRule({
     schema: [],
     messages: {
       missing:
-        "Unsafe site `{{what}}` needs a `// SAFETY: <why this is sound>` comment on the line(s) directly above its statement.",
-      empty: `The \`// SAFETY:\` comment above \`{{what}}\` must say why it is sound (at least ${String(MIN_REASON_LENGTH)} characters).`,
+        "Unsafe site `{{what}}` ({{obligation}}) needs a `// SAFETY: <why this is sound>` comment on the line(s) directly above its statement.",
+      empty: `The \`// SAFETY:\` comment above \`{{what}}\` ({{obligation}}) must say why it is sound (at least ${String(MIN_REASON_LENGTH)} characters).`,
     },
   },
   defaultOptions: [],
   create(context) {
     const justification = safetyJustifier(context.sourceCode);
     const reported = new Set<TSESTree.Node>();
-    const check = (node: TSESTree.Node, what: string): void => {
+    const check = (node: TSESTree.Node, what: string, obligation: string): void => {
       const statement = anchorStatement(node);
       if (reported.has(statement)) return;
       const verdict = justification(statement);
       if (verdict === "justified") return;
       reported.add(statement);
-      context.report({ node, messageId: verdict, data: { what } });
+      context.report({ node, messageId: verdict, data: { what, obligation } });
     };
     const unsafe = unsafeUseListener(context, (use) => {
-      check(use.node, use.name);
+      check(use.node, use.name, `@unsafe: ${use.reason}`);
     });
     const raw = rawMemoryListener(context, (use) => {
-      check(use.node, use.what);
+      check(use.node, use.what, "raw memory");
     });
     return {
       MemberExpression(node) {
