@@ -19,6 +19,7 @@ import {
   O_RDONLY,
   O_TRUNC,
   O_WRONLY,
+  bytesToPath,
   errnoName,
   type FsContext,
   type Vfs,
@@ -35,7 +36,10 @@ type Operation =
   | { op: "link"; from: string; to: string }
   | { op: "symlink"; target: string; path: string }
   | { op: "stat"; path: string; follow: boolean }
-  | { op: "truncate"; path: string; size: number };
+  | { op: "truncate"; path: string; size: number }
+  | { op: "chmod"; path: string; mode: number }
+  | { op: "readlink"; path: string }
+  | { op: "list"; path: string };
 
 function outcome(action: () => string): string {
   try {
@@ -49,7 +53,8 @@ function outcome(action: () => string): string {
 
 function describeStat(mode: number, size: number, nlink: number): string {
   const type = (mode & 0o170000) >>> 12;
-  return type === 4 ? "dir" : `type${String(type)} size${String(size)} nlink${String(nlink)}`;
+  const permissions = (mode & 0o7777).toString(8);
+  return type === 4 ? `dir ${permissions}` : `type${String(type)} ${permissions} size${String(size)} nlink${String(nlink)}`;
 }
 
 function runHost(base: string, operation: Operation): string {
@@ -91,6 +96,13 @@ function runHost(base: string, operation: Operation): string {
       case "truncate":
         fs.truncateSync(at(operation.path), operation.size);
         return "ok";
+      case "chmod":
+        fs.chmodSync(at(operation.path), operation.mode);
+        return "ok";
+      case "readlink":
+        return fs.readlinkSync(at(operation.path));
+      case "list":
+        return fs.readdirSync(at(operation.path)).sort().join(",");
     }
   });
 }
@@ -132,6 +144,17 @@ async function runVfs(vfs: Vfs, ctx: FsContext, operation: Operation): Promise<s
       case "truncate":
         vfs.truncate(ctx, null, operation.path, operation.size);
         return "ok";
+      case "chmod":
+        vfs.chmod(ctx, null, operation.path, operation.mode);
+        return "ok";
+      case "readlink":
+        return vfs.readlink(ctx, null, operation.path);
+      case "list": {
+        const dir = await vfs.open(ctx, null, operation.path, O_RDONLY | O_DIRECTORY);
+        const names = [...direntNames(dir.getdents64(65536))].filter((name) => name !== "." && name !== "..");
+        dir.release();
+        return names.sort().join(",");
+      }
     }
   } catch (error) {
     if (error instanceof FsError) return errnoName(error.errno);
@@ -159,7 +182,7 @@ function makeGenerator(seed: number): () => Operation {
   const openFlags = [O_RDONLY, O_RDONLY | O_DIRECTORY, O_RDONLY | O_NOFOLLOW, O_WRONLY, O_WRONLY | O_TRUNC];
   const writeFlags = [O_WRONLY | O_CREAT, O_WRONLY | O_CREAT | O_EXCL, O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_APPEND];
   return () => {
-    switch (next(10)) {
+    switch (next(13)) {
       case 0:
         return { op: "mkdir", path: path() };
       case 1:
@@ -178,10 +201,26 @@ function makeGenerator(seed: number): () => Operation {
         return { op: "symlink", target: target(), path: path() };
       case 8:
         return { op: "truncate", path: path(), size: next(20) };
+      case 9:
+        return { op: "chmod", path: path(), mode: [0o755, 0o644, 0o4711, 0o1777, 0o600][next(5)] ?? 0o644 };
+      case 10:
+        return { op: "readlink", path: path() };
+      case 11:
+        return { op: "list", path: path() };
       default:
         return { op: "stat", path: path(), follow: next(2) === 0 };
     }
   };
+}
+
+function direntNames(bytes: Uint8Array): string[] {
+  const names: string[] = [];
+  for (let offset = 0; offset < bytes.length; ) {
+    const reclen = (bytes[offset + 16] ?? 0) | ((bytes[offset + 17] ?? 0) << 8);
+    names.push(bytesToPath(bytes.subarray(offset + 19, bytes.indexOf(0, offset + 19))));
+    offset += reclen;
+  }
+  return names;
 }
 
 function hostTree(base: string, relative = ""): string[] {
