@@ -49,6 +49,27 @@ describe("tcb rule set (planted in ostd)", () => {
     ]);
   });
 
+  it("resolves the board's real @unsafe members in ostd-x86 through the type checker", async () => {
+    const code = `import type { Machine } from "@asterism/board-x86";
+
+/** Reads the first byte of RAM and the page-table root. */
+export function probe(machine: Machine): number {
+  const first = machine.memory.bytes[0] ?? 0;
+  return first + machine.cpu.cr3;
+}
+`;
+    const findings = await lintAs("packages/ostd-x86/src/index.ts", code);
+    expect(findings.map((finding) => [finding.rule, finding.line])).toEqual([
+      ["@asterism/require-safety-comment", 5],
+      ["@asterism/require-safety-comment", 6],
+    ]);
+    expect(findings[0]?.message).toMatch(/`bytes` \(@unsafe: .{10,}\)/u);
+    const justified = code
+      .replace("  const first", "  // SAFETY: a read of the boot sector, which no user maps.\n  const first")
+      .replace("  return first", "  // SAFETY: reading CR3 changes nothing; only writes are dangerous.\n  return first");
+    expect(await rulesFailing("packages/ostd-x86/src/index.ts", justified)).toEqual([]);
+  });
+
   it("fails an @unsafe tag that gives no reason", async () => {
     const code = "/** Pokes a port. @unsafe */\nexport function poke(port: number): number { return port; }\n";
     expect(await rulesFailing(TCB_FILE, code)).toEqual(["@asterism/unsafe-tag-has-reason"]);
