@@ -10,7 +10,7 @@ import { type Vfs, X_OK } from "@asterism/svc-fs";
 import { Errno, SyscallError } from "./errno.ts";
 import { AddressSpace } from "./mm/address-space.ts";
 import { FdTable } from "./process/fd-table.ts";
-import { setSleeperLookup } from "./process/interruptible-wait.ts";
+import { SignalAwareQueue, setSleeperLookup } from "./process/interruptible-wait.ts";
 import { Process, ProcessTable } from "./process/process.ts";
 import { loadProgram } from "./process/program-loader.ts";
 import { WaitOption } from "./process/wait-status.ts";
@@ -37,6 +37,8 @@ export class Kernel {
   readonly entropy: Entropy;
   readonly log: (message: string) => void;
   #startThread: ThreadStarter | undefined;
+  /** Woken whenever a process exits, for whoever waits on a process without being its parent. */
+  readonly exits = new SignalAwareQueue();
   readonly #threads = new WeakMap<Task, Process>();
 
   constructor(options: KernelOptions) {
@@ -145,6 +147,7 @@ export class Kernel {
     this.releaseVforkParent(process);
     process.becomeZombie(status);
     if (process.parent === undefined && process.pid !== 1) this.table.reap(process);
+    this.exits.wakeAll();
   }
 
   /** vfork's parent sleeps until the child execs or exits. */
@@ -178,6 +181,11 @@ export class Kernel {
     if (outcome === "none") throw new SyscallError(Errno.ECHILD);
     if (outcome === "interrupted" || outcome === undefined) throw new SyscallError(Errno.EINTR);
     return outcome;
+  }
+
+  /** Waits until `process` has exited and returns its wait status. */
+  async waitForExit(process: Process): Promise<number> {
+    return (await this.exits.waitUntil(() => process.exitStatus)) ?? 0;
   }
 
   #start(process: Process): void {

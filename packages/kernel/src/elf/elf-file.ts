@@ -214,12 +214,14 @@ function validateProgramHeaders(
   };
 }
 
-/** Without PT_PHDR, the table is visible where a PT_LOAD maps its file offset (as Linux computes it). */
+/**
+ * Without PT_PHDR, the table is where a PT_LOAD maps its file offset; if no segment maps
+ * it, Linux still reports the address the first segment's mapping implies.
+ */
 function programHeadersInImage(loads: readonly ProgramHeader[], programHeaderOffset: number, count: number): number {
   const tableSize = count * PROGRAM_HEADER_SIZE;
-  const covering = loads.find(
-    (load) => programHeaderOffset >= load.offset && programHeaderOffset + tableSize <= load.offset + load.fileSize,
-  );
-  if (covering === undefined) throw new ExecFormatError("program headers are not inside a loaded segment");
-  return covering.vaddr + (programHeaderOffset - covering.offset);
+  const covering =
+    loads.find((load) => programHeaderOffset >= load.offset && programHeaderOffset + tableSize <= load.offset + load.fileSize) ?? loads[0];
+  if (covering === undefined) throw new ExecFormatError("no loadable segment");
+  return covering.vaddr - covering.offset + programHeaderOffset;
 }
