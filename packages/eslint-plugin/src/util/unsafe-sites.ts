@@ -38,7 +38,7 @@ function unsafeReason(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): s
   if (cached !== undefined) return cached;
   const target = (symbol.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(symbol) : symbol;
   const tag = target.getJsDocTags(checker).find((candidate) => candidate.name === "unsafe");
-  const reason = tag === undefined ? null : ts.displayPartsToString(tag.text).trim();
+  const reason = tag === undefined ? null : ts.displayPartsToString(tag.text).replace(/\s+/gu, " ").trim();
   reasonCache.set(symbol, reason);
   return reason;
 }
