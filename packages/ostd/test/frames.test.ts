@@ -59,10 +59,40 @@ describe("frames", () => {
       space.destroy();
     }));
 
+  it("cuts off a reader or writer kept past the handle's release", () =>
+    inKernel(() => {
+      const frame = unwrap(UntypedFrame.alloc());
+      const staleWriter = frame.writer();
+      const segment = unwrap(Segment.alloc(1));
+      const staleReader = segment.reader();
+      frame.release();
+      segment.release();
+      const reused = unwrap(UntypedFrame.alloc());
+      const write = staleWriter.write(Uint8Array.of(0xff));
+      expect(write.ok ? "written" : write.error.code).toBe(ErrorCode.PageFault);
+      expect(staleReader.readBytes(1).ok).toBe(false);
+      expect(() => segment.reader()).toThrow(/released segment/);
+      reused.release();
+    }));
+
+  it("hands out segment frames as new references", () =>
+    inKernel(() => {
+      const segment = unwrap(Segment.alloc(2));
+      const frame = segment.frame(1);
+      expect(frame.refCount).toBe(2);
+      frame.release();
+      expect(segment.frame(1).refCount).toBe(2);
+      segment.release();
+    }));
+
   it("allocates physically contiguous segments", () =>
     inKernel(() => {
       const segment = unwrap(Segment.alloc(4));
-      for (let i = 0; i < 4; i++) expect(segment.frame(i).paddr).toBe(segment.paddr + i * PAGE_SIZE);
+      for (let i = 0; i < 4; i++) {
+        const frame = segment.frame(i);
+        expect(frame.paddr).toBe(segment.paddr + i * PAGE_SIZE);
+        frame.release();
+      }
       unwrap(segment.writer(PAGE_SIZE - 2).write(Uint8Array.of(7, 8, 9, 10)));
       expect([...unwrap(segment.reader(PAGE_SIZE - 2, 4).readBytes(4))]).toEqual([7, 8, 9, 10]);
       expect(() => segment.reader(4 * PAGE_SIZE - 1, 2)).toThrow(/exceeds/);

@@ -65,14 +65,18 @@ describe("DMA", () => {
       unwrap(ring.writer(8).write(Uint8Array.of(1, 2)));
       expect([...unwrap(ring.reader(8, 2).readBytes(2))]).toEqual([1, 2]);
       const buffer = unwrap(Segment.alloc(1));
+      const probe = buffer.frame(0);
       const stream = unwrap(DmaStream.map(device, buffer, DmaDirection.ToDevice));
       expect(machine.iommuMappings.at(-1)).toMatchObject({ base: buffer.paddr, writable: false });
+      buffer.release();
+      expect(probe.refCount).toBe(2);
       stream.sync();
       stream.release();
+      expect(probe.refCount).toBe(1);
+      probe.release();
       ring.release();
       expect(machine.iommuMappings).toEqual([]);
       expect(() => ring.deviceAddress).toThrow(/released/);
-      buffer.release();
     }));
 
   it("refuses a forged segment", () =>

@@ -9,7 +9,7 @@
  */
 import { arch } from "../boot/machine-state.ts";
 import { ErrorCode, OstdError, type Result, fail, ok } from "../error.ts";
-import { Segment, UntypedFrame } from "../mm/frame.ts";
+import { Segment } from "../mm/frame.ts";
 import { frameTable, FrameUsage } from "../mm/frames.ts";
 import type { VmReader, VmWriter } from "../mm/vm-io.ts";
 import type { PciFunction } from "./pci.ts";
@@ -18,10 +18,9 @@ export const DmaDirection = { ToDevice: "to-device", FromDevice: "from-device", 
 export type DmaDirection = (typeof DmaDirection)[keyof typeof DmaDirection];
 
 function mapForDevice(device: PciFunction, segment: Segment, writable: boolean): Result<void> {
-  if (!Segment.isSegment(segment)) return fail(ErrorCode.AccessDenied, "DMA needs a segment made by OSTD");
+  if (!Segment.isSegment(segment)) return fail(ErrorCode.AccessDenied, "DMA needs a live segment made by OSTD");
   const table = frameTable();
-  for (let i = 0; i < segment.pageCount; i++) {
-    const pfn = UntypedFrame.frameNumber(segment.frame(i));
+  for (const pfn of Segment.frameNumbers(segment)) {
     if (table.usage(pfn) !== FrameUsage.Untyped) {
       return fail(ErrorCode.AccessDenied, `frame ${String(pfn)} is typed memory and cannot be given to a device`);
     }
@@ -87,6 +86,10 @@ abstract class DmaBuffer {
 
 /** Long-lived shared memory (descriptor rings): allocated and mapped together. */
 export class DmaCoherent extends DmaBuffer {
+  private constructor(device: PciFunction, segment: Segment) {
+    super(device, segment);
+  }
+
   static alloc(device: PciFunction, pageCount: number): Result<DmaCoherent> {
     const segment = Segment.alloc(pageCount);
     if (!segment.ok) return segment;
@@ -103,7 +106,11 @@ export class DmaCoherent extends DmaBuffer {
   }
 }
 
-/** A mapping of an existing segment for one transfer direction (packet and block buffers). */
+/**
+ * A mapping of an existing segment for one transfer direction (packet and block buffers).
+ * The stream holds its own references on the frames, so releasing the caller's segment
+ * while the device may still use them cannot free them.
+ */
 export class DmaStream extends DmaBuffer {
   readonly direction: DmaDirection;
 
@@ -112,10 +119,10 @@ export class DmaStream extends DmaBuffer {
     this.direction = direction;
   }
 
-  /** Maps `segment` for `device`; the segment stays the caller's, and must outlive the stream. */
+  /** Maps `segment` for `device`. */
   static map(device: PciFunction, segment: Segment, direction: DmaDirection): Result<DmaStream> {
     const mapped = mapForDevice(device, segment, direction !== DmaDirection.ToDevice);
-    return mapped.ok ? ok(new DmaStream(device, segment, direction)) : mapped;
+    return mapped.ok ? ok(new DmaStream(device, segment.clone(), direction)) : mapped;
   }
 
   /** Makes device writes visible to the CPU, or CPU writes to the device (coherent board: no-op). */
@@ -123,7 +130,7 @@ export class DmaStream extends DmaBuffer {
     this.ensureLive();
   }
 
-  protected releaseSegment(): void {
-    // The segment belongs to the caller.
+  protected releaseSegment(segment: Segment): void {
+    segment.release();
   }
 }

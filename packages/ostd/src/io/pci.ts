@@ -47,6 +47,8 @@ export interface PciCapability {
 
 type Width = 1 | 2 | 4;
 
+let enumerated: readonly PciFunction[] | undefined;
+
 export class PciFunction {
   /** bus << 8 | device << 3 | function: also the IOMMU requester ID. */
   readonly location: number;
@@ -65,8 +67,16 @@ export class PciFunction {
     this.bars = bars;
   }
 
-  /** Every function on bus 0 (the board has one bus). */
-  static enumerate(): PciFunction[] {
+  /**
+   * Every function on bus 0 (the board has one bus). The bus is scanned (and the BARs
+   * sized) once; later calls return the same functions.
+   */
+  static enumerate(): readonly PciFunction[] {
+    enumerated ??= PciFunction.#scanBus();
+    return enumerated;
+  }
+
+  static #scanBus(): PciFunction[] {
     const found: PciFunction[] = [];
     for (let device = 0; device < 32; device++) {
       const functions = (readConfig(device << 3, PciConfig.HeaderType, 1) & 0x80) !== 0 ? 8 : 1;

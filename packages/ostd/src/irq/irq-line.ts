@@ -20,6 +20,13 @@ const lines = new Map<number, IrqLine>();
 const claimedPins = new Map<number, IrqLine>();
 const bottomHalves: (() => void)[] = [];
 let hostPollDue = false;
+let runTopHalves: (line: IrqLine) => void;
+
+function dispatch(vector: number): void {
+  const line = lines.get(vector);
+  if (line === undefined) log(LogLevel.Warn, `spurious interrupt on vector ${String(vector)}`);
+  else runTopHalves(line);
+}
 
 export class IrqLine {
   readonly #vector: number;
@@ -79,20 +86,16 @@ export class IrqLine {
     }
   }
 
-  /** Runs the top halves (dispatch-internal). */
-  static dispatch(vector: number): void {
-    const line = lines.get(vector);
-    if (line === undefined) {
-      log(LogLevel.Warn, `spurious interrupt on vector ${String(vector)}`);
-      return;
-    }
-    for (const handler of line.#handlers) {
-      try {
-        handler(line);
-      } catch (error) {
-        log(LogLevel.Error, `interrupt handler on vector ${String(vector)} failed: ${String(error)}`);
+  static {
+    runTopHalves = (line) => {
+      for (const handler of line.#handlers) {
+        try {
+          handler(line);
+        } catch (error) {
+          log(LogLevel.Error, `interrupt handler on vector ${String(line.#vector)} failed: ${String(error)}`);
+        }
       }
-    }
+    };
   }
 
   #checkLive(): void {
@@ -116,7 +119,7 @@ export function handlePendingInterrupts(): void {
       schedulerTick();
       hostPollDue = true;
     } else {
-      IrqLine.dispatch(vector);
+      dispatch(vector);
     }
     interrupts.endOfInterrupt(vector);
   }

@@ -72,11 +72,11 @@ export class UntypedFrame {
   }
 
   reader(offset = 0, length = PAGE_SIZE - offset): VmReader {
-    return makeReader(ownedMemory(), this.paddr + checkWindow(offset, length, PAGE_SIZE), length);
+    return makeReader(ownedMemory(() => this.#live), this.paddr + checkWindow(offset, length, PAGE_SIZE), length);
   }
 
   writer(offset = 0, length = PAGE_SIZE - offset): VmWriter {
-    return makeWriter(ownedMemory(), this.paddr + checkWindow(offset, length, PAGE_SIZE), length);
+    return makeWriter(ownedMemory(() => this.#live), this.paddr + checkWindow(offset, length, PAGE_SIZE), length);
   }
 
   /** Copies bytes out of the frame. */
@@ -106,6 +106,7 @@ export class UntypedFrame {
 /** A physically contiguous run of untyped frames (DMA buffers, large allocations). */
 export class Segment {
   readonly #frames: readonly UntypedFrame[];
+  #live = true;
 
   constructor(token: symbol, frames: readonly UntypedFrame[]) {
     if (token !== CONSTRUCT) throw new OstdError(ErrorCode.AccessDenied, "segments are created by OSTD only");
@@ -122,11 +123,11 @@ export class Segment {
   }
 
   static isSegment(value: unknown): value is Segment {
-    return typeof value === "object" && value !== null && #frames in value;
+    return typeof value === "object" && value !== null && #frames in value && value.#live;
   }
 
   get paddr(): number {
-    return this.frame(0).paddr;
+    return this.#frameAt(0).paddr;
   }
 
   get pageCount(): number {
@@ -137,23 +138,46 @@ export class Segment {
     return this.#frames.length * PAGE_SIZE;
   }
 
-  /** The frame at `index` (the segment keeps its own reference; clone it to keep one). */
+  /** A new handle to the frame at `index`; the caller releases it. */
   frame(index: number): UntypedFrame {
+    return this.#frameAt(index).clone();
+  }
+
+  /** Physical frame numbers of the segment, after checking it is live (OSTD-internal). */
+  static frameNumbers(segment: Segment): number[] {
+    if (!Segment.isSegment(segment)) throw new OstdError(ErrorCode.AccessDenied, "not a live segment made by OSTD");
+    return segment.#frames.map((frame) => UntypedFrame.frameNumber(frame));
+  }
+
+  /** A second handle to the same frames (each frame gains a reference). */
+  clone(): Segment {
+    this.#check();
+    return new Segment(CONSTRUCT, this.#frames.map((frame) => frame.clone()));
+  }
+
+  reader(offset = 0, length = this.size - offset): VmReader {
+    return makeReader(ownedMemory(() => this.#live), this.paddr + checkWindow(offset, length, this.size), length);
+  }
+
+  writer(offset = 0, length = this.size - offset): VmWriter {
+    return makeWriter(ownedMemory(() => this.#live), this.paddr + checkWindow(offset, length, this.size), length);
+  }
+
+  release(): void {
+    this.#check();
+    this.#live = false;
+    for (const frame of this.#frames) frame.release();
+  }
+
+  #frameAt(index: number): UntypedFrame {
+    this.#check();
     const frame = this.#frames[index];
     if (frame === undefined) throw new OstdError(ErrorCode.InvalidArgs, `segment has no frame ${String(index)}`);
     return frame;
   }
 
-  reader(offset = 0, length = this.size - offset): VmReader {
-    return makeReader(ownedMemory(), this.paddr + checkWindow(offset, length, this.size), length);
-  }
-
-  writer(offset = 0, length = this.size - offset): VmWriter {
-    return makeWriter(ownedMemory(), this.paddr + checkWindow(offset, length, this.size), length);
-  }
-
-  release(): void {
-    for (const frame of this.#frames) frame.release();
+  #check(): void {
+    if (!this.#live) throw new OstdError(ErrorCode.BadState, "use of a released segment");
   }
 }
 

@@ -17,9 +17,13 @@ export type Translate = (address: number, write: boolean) => number;
 
 const CONSTRUCT = Symbol("vm-io");
 
-/** Identity translation for memory OSTD already knows to be owned (frames, segments). */
-export function ownedMemory(): Translate {
-  return (address) => address;
+/**
+ * Identity translation for memory a handle owns (frames, segments). Every copy checks that
+ * the handle is still live, so a reader kept past `release()` cannot reach a frame that has
+ * been reused (perhaps as a page table).
+ */
+export function ownedMemory(isLive: () => boolean): Translate {
+  return (address) => (isLive() ? address : -1);
 }
 
 abstract class MemoryWindow {

@@ -25,6 +25,13 @@ export const FPU_STATE_SIZE = 512;
 const TWO_32 = 0x1_0000_0000;
 const CONSTRUCT = Symbol("user-context");
 
+let registersOf: (context: UserContext) => ArchUserContext;
+
+/** The raw register file of a context, for UserMode (OSTD-internal, not exported by the package). */
+export function userRegisters(context: UserContext): ArchUserContext {
+  return registersOf(context);
+}
+
 export class UserContext {
   readonly #regs: ArchUserContext;
 
@@ -38,10 +45,11 @@ export class UserContext {
     return new UserContext(CONSTRUCT, arch().cpu.createContext());
   }
 
-  /** The register file itself, for UserMode (OSTD-internal). */
-  static registers(context: UserContext): ArchUserContext {
-    if (!(#regs in context)) throw new OstdError(ErrorCode.AccessDenied, "not a UserContext");
-    return context.#regs;
+  static {
+    registersOf = (context) => {
+      if (!(#regs in context)) throw new OstdError(ErrorCode.AccessDenied, "not a UserContext");
+      return context.#regs;
+    };
   }
 
   /** A register as a signed 64-bit value (exact for |value| < 2^53). */

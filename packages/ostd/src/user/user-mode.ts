@@ -13,7 +13,7 @@ import { handlePendingInterrupts, runBottomHalves, takeHostPollRequest } from ".
 import type { VmSpace } from "../mm/vm-space.ts";
 import { preemptionPoint, Task } from "../task/task.ts";
 import { TrapKind } from "../arch.ts";
-import { UserContext } from "./user-context.ts";
+import { userRegisters, type UserContext } from "./user-context.ts";
 
 export const ReturnReason = {
   Syscall: "syscall",
@@ -57,7 +57,7 @@ export class UserMode {
   async execute(hasKernelEvent: () => boolean = () => false): Promise<ReturnReason> {
     Task.current();
     const cpu = arch().cpu;
-    const registers = UserContext.registers(this.#context);
+    const registers = userRegisters(this.#context);
     for (;;) {
       if (hasKernelEvent()) return ReturnReason.KernelEvent;
       await preemptionPoint();
