@@ -39,10 +39,15 @@ describe("boot on the real board", () => {
       for (const device of ostd.PciFunction.enumerate()) {
         const bars = device.bars.map((bar) => `${bar.kind}@${bar.base.toString(16)}+${bar.size.toString(16)}`).join(",");
         ostd.println(`pci ${device.location.toString(16)} ${device.vendorId.toString(16)}:${device.deviceId.toString(16)} ${bars}`);
+        for (const bar of device.bars) {
+          if (bar.kind === "memory") ostd.println(`iomem ${String(bar.index)} ${String(device.ioMem(bar.index).ok)}`);
+        }
       }
       return Promise.resolve();
     });
     expect(run.console).toMatch(/pci 0 8086:29c0/);
     expect(run.console).toMatch(/pci 8 1af4:\w+ memory@c\w+\+\w+/);
+    expect(run.console).toContain("iomem ");
+    expect(run.console).not.toMatch(/iomem \d+ false/);
   });
 });
