@@ -75,6 +75,20 @@ describe("frames", () => {
       reused.release();
     }));
 
+  it("copies one frame into another", () =>
+    inKernel(() => {
+      const source = unwrap(UntypedFrame.alloc());
+      const target = unwrap(UntypedFrame.alloc());
+      source.write(PAGE_SIZE - 3, Uint8Array.of(7, 8, 9));
+      target.copyFrom(source);
+      const bytes = new Uint8Array(3);
+      target.read(PAGE_SIZE - 3, bytes);
+      expect([...bytes]).toEqual([7, 8, 9]);
+      source.release();
+      expect(() => { target.copyFrom(source); }).toThrow(/not a live frame handle/);
+      target.release();
+    }));
+
   it("hands out segment frames as new references", () =>
     inKernel(() => {
       const segment = unwrap(Segment.alloc(2));

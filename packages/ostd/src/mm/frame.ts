@@ -10,7 +10,7 @@
  * (module-private token), and `isUntypedFrame` is a `#private` brand check.
  */
 import { ErrorCode, OstdError, type Result, ok } from "../error.ts";
-import { allocateFrames, frameTable, releaseFrame, FrameUsage, PAGE_SIZE } from "./frames.ts";
+import { allocateFrames, frameTable, physicalMemory, releaseFrame, FrameUsage, PAGE_SIZE } from "./frames.ts";
 import { makeReader, makeWriter, ownedMemory, type VmReader, type VmWriter } from "./vm-io.ts";
 
 const CONSTRUCT = Symbol("frame");
@@ -77,6 +77,14 @@ export class UntypedFrame {
 
   writer(offset = 0, length = PAGE_SIZE - offset): VmWriter {
     return makeWriter(ownedMemory(() => this.#live), this.paddr + checkWindow(offset, length, PAGE_SIZE), length);
+  }
+
+  /** Copies the whole contents of `source` into this frame (copy-on-write breaks, fork). */
+  copyFrom(source: UntypedFrame): void {
+    const target = this.#check() * PAGE_SIZE;
+    const from = UntypedFrame.frameNumber(source) * PAGE_SIZE;
+    // SAFETY: both ranges are whole frames held by live handles; copyWithin stays inside RAM.
+    physicalMemory().copyWithin(target, from, from + PAGE_SIZE);
   }
 
   /** Copies bytes out of the frame. */

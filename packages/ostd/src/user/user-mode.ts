@@ -11,7 +11,7 @@
 import { arch } from "../boot/machine-state.ts";
 import { handlePendingInterrupts, runBottomHalves, takeHostPollRequest } from "../irq/irq-line.ts";
 import type { VmSpace } from "../mm/vm-space.ts";
-import { preemptionPoint, Task } from "../task/task.ts";
+import { preemptionPoint, shouldReschedule, Task } from "../task/task.ts";
 import { TrapKind } from "../arch.ts";
 import { userRegisters, type UserContext } from "./user-context.ts";
 
@@ -60,7 +60,7 @@ export class UserMode {
     const registers = userRegisters(this.#context);
     for (;;) {
       if (hasKernelEvent()) return ReturnReason.KernelEvent;
-      await preemptionPoint();
+      if (shouldReschedule()) await preemptionPoint();
       this.#space.activate();
       registers.rflags = cpu.sanitizeUserFlags(registers.rflags);
       // SAFETY: the active page table is a VmSpace's, which maps only untyped frames.
