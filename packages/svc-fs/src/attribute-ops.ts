@@ -7,7 +7,7 @@ import { S_ISGID, S_ISUID, UTIME_NOW, UTIME_OMIT, W_OK, isDirMode } from "./cons
 import { Errno, fsError } from "./errno.ts";
 import type { FsContext } from "./fs-context.ts";
 import type { Inode, Timespec } from "./inode.ts";
-import { chmodResult, inGroup, mayAccess, requireAccess, requireOwner } from "./permission.ts";
+import { chmodResult, dropSetIdOnModify, inGroup, mayAccess, requireAccess, requireOwner } from "./permission.ts";
 import type { Vfs } from "./vfs.ts";
 
 export function changeMode(vfs: Vfs, ctx: FsContext, inode: Inode, mode: number): void {
@@ -69,5 +69,6 @@ export function truncateInode(vfs: Vfs, ctx: FsContext, inode: Inode, size: numb
   if (inode.kind !== "regular") throw fsError(Errno.EINVAL, "truncate of a special file");
   vfs.requireWritableFs(inode);
   requireAccess(ctx.cred, inode.meta, W_OK, "truncate");
+  dropSetIdOnModify(ctx.cred, inode.meta);
   inode.truncate(size);
 }

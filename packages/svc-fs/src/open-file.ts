@@ -26,6 +26,7 @@ import { direntRecordSize, encodeDirents } from "./dirent.ts";
 import { Errno, fsError } from "./errno.ts";
 import { type DirEntry, type FileHandle, type Inode, type IoCaller, KERNEL_CALLER } from "./inode.ts";
 import type { PathRef } from "./mount.ts";
+import { type Credentials, dropSetIdOnModify } from "./permission.ts";
 import { type Stat, statOf } from "./stat.ts";
 
 /** Longest single read or write performed per call (larger requests complete short). */
@@ -36,15 +37,18 @@ export class OpenFile {
   readonly inode: Inode;
   /** Absolute path at open time, for /proc/<pid>/fd links and diagnostics. */
   readonly pathName: string;
+  /** Credentials of the opener (Linux's f_cred), used when a write must drop set-id bits. */
+  readonly cred: Credentials;
   #flags: number;
   #offset = 0;
   readonly #handle: FileHandle | null;
   #references = 1;
 
-  constructor(place: PathRef, pathName: string, flags: number, handle: FileHandle | null) {
+  constructor(place: PathRef, pathName: string, cred: Credentials, flags: number, handle: FileHandle | null) {
     this.place = place;
     this.inode = place.inode;
     this.pathName = pathName;
+    this.cred = cred;
     this.#flags = flags;
     this.#handle = handle;
   }
@@ -106,6 +110,7 @@ export class OpenFile {
   async write(data: Uint8Array, caller: IoCaller = KERNEL_CALLER): Promise<number> {
     const handle = this.#writeHandle();
     if (handle.seekable && (this.#flags & O_APPEND) !== 0) this.#offset = this.inode.size();
+    if (data.length > 0) dropSetIdOnModify(this.cred, this.inode.meta);
     const written = await handle.write(this.#offset, clampData(data), this.#nonblock(), caller);
     if (handle.seekable) this.#offset += written;
     return written;
@@ -123,6 +128,7 @@ export class OpenFile {
     const handle = this.#writeHandle();
     requirePositional(handle, offset);
     const at = (this.#flags & O_APPEND) !== 0 ? this.inode.size() : offset;
+    if (data.length > 0) dropSetIdOnModify(this.cred, this.inode.meta);
     return handle.write(at, clampData(data), this.#nonblock(), caller);
   }
 
@@ -199,6 +205,7 @@ export class OpenFile {
     if (size < 0 || !Number.isSafeInteger(size)) throw fsError(Errno.EINVAL, "negative size");
     if (!this.writable) throw fsError(Errno.EINVAL, "not open for writing");
     if (this.inode.kind !== "regular") throw fsError(Errno.EINVAL, "not a regular file");
+    dropSetIdOnModify(this.cred, this.inode.meta);
     this.inode.truncate(size);
   }
 

@@ -4,7 +4,7 @@
  * The credentials are the file-system ids (fsuid/fsgid and supplementary groups) of the
  * calling process; the kernel keeps them current across setuid and friends.
  */
-import { MODE_PERMISSION_MASK, S_ISVTX, X_OK, isDirMode } from "./constants.ts";
+import { MODE_PERMISSION_MASK, S_ISGID, S_ISUID, S_ISVTX, X_OK, isDirMode, isRegularMode } from "./constants.ts";
 import { Errno, fsError } from "./errno.ts";
 import type { InodeMeta } from "./inode.ts";
 
@@ -50,6 +50,17 @@ export function requireMayDeleteIn(cred: Credentials, dir: InodeMeta, victim: In
   if ((dir.mode & S_ISVTX) === 0 || cred.uid === 0) return;
   if (cred.uid === dir.uid || cred.uid === victim.uid) return;
   throw fsError(Errno.EPERM, `${what}: sticky directory`);
+}
+
+/**
+ * What writing to or truncating a regular file does to its set-id bits when the caller is
+ * not root (Linux's file_remove_privs): setuid goes, setgid too when group-executable.
+ */
+export function dropSetIdOnModify(cred: Credentials, meta: InodeMeta): void {
+  if (cred.uid === 0 || !isRegularMode(meta.mode)) return;
+  let mode = meta.mode & ~S_ISUID;
+  if ((mode & (S_ISGID | 0o010)) === (S_ISGID | 0o010)) mode &= ~S_ISGID;
+  meta.mode = mode;
 }
 
 /** The mode chmod stores: type bits kept; setgid dropped when a non-member non-root sets it. */

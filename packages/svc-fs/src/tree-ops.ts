@@ -26,27 +26,46 @@ import type { ParentAndName } from "./path-walk.ts";
 import { requireAccess, requireMayDeleteIn } from "./permission.ts";
 import type { Vfs } from "./vfs.ts";
 
-/** The parent of a name about to be created or removed, with write access checked. */
-function writableParent(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string): ParentAndName & { dir: DirInode } {
+/** The directory a name will be created in or removed from (resolution only, no checks yet). */
+function parentOf(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string): Target {
   const found = vfs.walker(ctx).resolveParent(vfs.startOf(ctx, at), path);
   const dir = found.parent.inode;
   if (dir.kind !== "dir") throw fsError(Errno.ENOTDIR, path);
-  requireAccess(ctx.cred, dir.meta, W_OK | X_OK, path);
-  vfs.requireWritableFs(dir);
   return { ...found, dir };
 }
 
-/** The name must be free (EEXIST); a trailing slash only names a directory to be (ENOENT). */
-function requireNewName(target: ParentAndName & { dir: DirInode }, vfs: Vfs, ctx: FsContext, makesDir: boolean): void {
+type Target = ParentAndName & { readonly dir: DirInode };
+
+/**
+ * Linux's filename_create: the name must be free (EEXIST) and a trailing slash is only for
+ * mkdir (ENOENT); then the file system must be writable (EROFS).
+ */
+function creationTarget(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string, makesDir: boolean): Target {
+  const target = parentOf(vfs, ctx, at, path);
   if (target.name === "." || target.name === ".." || vfs.walker(ctx).child(target.parent, target.name) !== undefined) {
-    throw fsError(Errno.EEXIST, target.name);
+    throw fsError(Errno.EEXIST, path);
   }
-  if (target.trailingSlash && !makesDir) throw fsError(Errno.ENOENT, `${target.name}/`);
+  if (target.trailingSlash && !makesDir) throw fsError(Errno.ENOENT, path);
+  vfs.requireWritableFs(target.dir);
+  return target;
+}
+
+/** may_create: write and search permission on the directory. */
+function requireMayCreate(ctx: FsContext, target: Target): void {
+  requireAccess(ctx.cred, target.dir.meta, W_OK | X_OK, target.name);
+}
+
+/** may_delete: write and search permission, the sticky bit, then the type the call expects. */
+function requireMayDelete(ctx: FsContext, dir: DirInode, victim: Inode, expectDir: boolean, name: string): void {
+  requireAccess(ctx.cred, dir.meta, W_OK | X_OK, name);
+  requireMayDeleteIn(ctx.cred, dir.meta, victim.meta, name);
+  if (expectDir && victim.kind !== "dir") throw fsError(Errno.ENOTDIR, name);
+  if (!expectDir && victim.kind === "dir") throw fsError(Errno.EISDIR, name);
 }
 
 export function mkdirAt(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string, mode: number): void {
-  const target = writableParent(vfs, ctx, at, path);
-  requireNewName(target, vfs, ctx, true);
+  const target = creationTarget(vfs, ctx, at, path, true);
+  requireMayCreate(ctx, target);
   target.dir.create(target.name, { kind: "dir", ...vfs.newOwnership(ctx, target.dir, mode, true) });
 }
 
@@ -56,9 +75,9 @@ export function mknodAt(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: str
   if (type !== S_IFREG && type !== S_IFIFO && type !== S_IFSOCK && type !== S_IFCHR && type !== S_IFBLK) {
     throw fsError(Errno.EINVAL, "mknod type");
   }
+  const target = creationTarget(vfs, ctx, at, path, false);
+  requireMayCreate(ctx, target);
   if ((type === S_IFCHR || type === S_IFBLK) && ctx.cred.uid !== 0) throw fsError(Errno.EPERM, "mknod of a device");
-  const target = writableParent(vfs, ctx, at, path);
-  requireNewName(target, vfs, ctx, false);
   const owner = vfs.newOwnership(ctx, target.dir, mode, false);
   if (type === S_IFREG) target.dir.create(target.name, { kind: "regular", ...owner });
   else target.dir.create(target.name, { kind: "special", ...owner, mode: type | owner.mode, rdev });
@@ -66,9 +85,10 @@ export function mknodAt(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: str
 
 export function symlinkAt(vfs: Vfs, ctx: FsContext, linkTarget: string, at: OpenFile | null, path: string): void {
   if (linkTarget.length === 0) throw fsError(Errno.ENOENT, "empty symlink target");
-  const target = writableParent(vfs, ctx, at, path);
-  requireNewName(target, vfs, ctx, false);
-  target.dir.create(target.name, { kind: "symlink", target: linkTarget, uid: ctx.cred.uid, gid: vfs.newOwnership(ctx, target.dir, 0, false).gid });
+  const target = creationTarget(vfs, ctx, at, path, false);
+  requireMayCreate(ctx, target);
+  const { uid, gid } = vfs.newOwnership(ctx, target.dir, 0, false);
+  target.dir.create(target.name, { kind: "symlink", target: linkTarget, uid, gid });
 }
 
 /** linkat(2): AT_SYMLINK_FOLLOW follows a final symlink of the old path, AT_EMPTY_PATH links `oldAt` itself. */
@@ -82,14 +102,13 @@ export function linkAt(
   flags: number,
 ): void {
   if ((flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) !== 0) throw fsError(Errno.EINVAL, "linkat flags");
-  const source = vfs.walker(ctx);
   const old =
     oldPath.length === 0 && (flags & AT_EMPTY_PATH) !== 0
       ? vfs.startOf(ctx, oldAt)
-      : source.resolve(vfs.startOf(ctx, oldAt), oldPath, (flags & AT_SYMLINK_FOLLOW) !== 0);
-  const target = writableParent(vfs, ctx, newAt, newPath);
-  requireNewName(target, vfs, ctx, false);
+      : vfs.walker(ctx).resolve(vfs.startOf(ctx, oldAt), oldPath, (flags & AT_SYMLINK_FOLLOW) !== 0);
+  const target = creationTarget(vfs, ctx, newAt, newPath, false);
   if (target.parent.mount !== old.mount) throw fsError(Errno.EXDEV, "link across mounts");
+  requireMayCreate(ctx, target);
   if (old.inode.kind === "dir") throw fsError(Errno.EPERM, "hard link to a directory");
   if (old.inode.meta.nlink === 0) throw fsError(Errno.ENOENT, "file was removed");
   target.dir.link(target.name, old.inode);
@@ -99,19 +118,19 @@ export function linkAt(
 export function unlinkAt(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string, flags: number): void {
   if ((flags & ~AT_REMOVEDIR) !== 0) throw fsError(Errno.EINVAL, "unlinkat flags");
   const removeDir = (flags & AT_REMOVEDIR) !== 0;
-  const target = writableParent(vfs, ctx, at, path);
+  const target = parentOf(vfs, ctx, at, path);
   if (target.name === ".") throw fsError(removeDir ? Errno.EINVAL : Errno.EISDIR, path);
   if (target.name === "..") throw fsError(removeDir ? Errno.ENOTEMPTY : Errno.EISDIR, path);
+  vfs.requireWritableFs(target.dir);
   const victim = vfs.walker(ctx).child(target.parent, target.name);
+  if (!removeDir && target.trailingSlash) {
+    throw fsError(victim === undefined ? Errno.ENOENT : victim.inode.kind === "dir" ? Errno.EISDIR : Errno.ENOTDIR, path);
+  }
   if (victim === undefined) throw fsError(Errno.ENOENT, path);
-  requireMayDeleteIn(ctx.cred, target.dir.meta, victim.inode.meta, path);
+  requireMayDelete(ctx, target.dir, victim.inode, removeDir, path);
   if (removeDir) {
-    if (victim.inode.kind !== "dir") throw fsError(Errno.ENOTDIR, path);
     if (victim.mount !== target.parent.mount) throw fsError(Errno.EBUSY, `${path} is a mount point`);
-    if (victim.inode.hasEntries()) throw fsError(Errno.ENOTEMPTY, path);
-  } else {
-    if (victim.inode.kind === "dir") throw fsError(Errno.EISDIR, path);
-    if (target.trailingSlash) throw fsError(Errno.ENOTDIR, path);
+    if (victim.inode.kind === "dir" && victim.inode.hasEntries()) throw fsError(Errno.ENOTEMPTY, path);
   }
   target.dir.unlink(target.name);
 }
@@ -121,14 +140,6 @@ function isInside(candidate: DirInode, ancestor: Inode): boolean {
     if (dir === ancestor) return true;
     if (dir.parent() === dir) return false;
   }
-}
-
-/** The directory a name will be removed from or added to, before any permission check. */
-function parentOf(vfs: Vfs, ctx: FsContext, at: OpenFile | null, path: string): ParentAndName & { dir: DirInode } {
-  const found = vfs.walker(ctx).resolveParent(vfs.startOf(ctx, at), path);
-  const dir = found.parent.inode;
-  if (dir.kind !== "dir") throw fsError(Errno.ENOTDIR, path);
-  return { ...found, dir };
 }
 
 /**
@@ -166,14 +177,9 @@ export function renameAt(
     throw fsError(Errno.ENOTEMPTY, "cannot replace an ancestor of the source");
   }
   if (replaced?.inode === moving.inode) return;
-  requireAccess(ctx.cred, from.dir.meta, W_OK | X_OK, oldPath);
-  requireMayDeleteIn(ctx.cred, from.dir.meta, moving.inode.meta, oldPath);
-  requireAccess(ctx.cred, to.dir.meta, W_OK | X_OK, newPath);
-  if (replaced !== undefined) {
-    requireMayDeleteIn(ctx.cred, to.dir.meta, replaced.inode.meta, newPath);
-    if (movingIsDir && replaced.inode.kind !== "dir") throw fsError(Errno.ENOTDIR, newPath);
-    if (!movingIsDir && replaced.inode.kind === "dir") throw fsError(Errno.EISDIR, newPath);
-  }
+  requireMayDelete(ctx, from.dir, moving.inode, movingIsDir, oldPath);
+  if (replaced === undefined) requireMayCreate(ctx, to);
+  else requireMayDelete(ctx, to.dir, replaced.inode, movingIsDir, newPath);
   if (movingIsDir && to.dir !== from.dir) requireAccess(ctx.cred, moving.inode.meta, W_OK, oldPath);
   if (moving.mount !== from.parent.mount) throw fsError(Errno.EBUSY, `${oldPath} is a mount point`);
   if (replaced !== undefined && replaced.mount !== to.parent.mount) throw fsError(Errno.EBUSY, `${newPath} is a mount point`);

@@ -44,7 +44,7 @@ import { type Mount, MountTable, type PathRef } from "./mount.ts";
 import { OpenFile } from "./open-file.ts";
 import { absolutePath } from "./path-name.ts";
 import { PathWalker } from "./path-walk.ts";
-import { type Credentials, ROOT_CREDENTIALS, requireAccess } from "./permission.ts";
+import { type Credentials, ROOT_CREDENTIALS, dropSetIdOnModify, requireAccess } from "./permission.ts";
 import { formatFilesystems, formatMounts } from "./proc-text.ts";
 import { RamFs } from "./ramfs.ts";
 import { type Stat, statOf } from "./stat.ts";
@@ -91,7 +91,7 @@ export class Vfs {
       anonymous.fs.root,
     );
     const name = fileType === S_IFIFO ? "pipe" : "anon_inode";
-    return new OpenFile({ mount: anonymous.mount, inode }, `${name}:[${String(inode.ino)}]`, flags, handle);
+    return new OpenFile({ mount: anonymous.mount, inode }, `${name}:[${String(inode.ino)}]`, ctx.cred, flags, handle);
   }
 
   /** A fresh process context at the namespace root (the init process's). */
@@ -359,7 +359,7 @@ export class Vfs {
   ): Promise<OpenFile> {
     const inode = place.inode;
     if ((flags & O_DIRECTORY) !== 0 && inode.kind !== "dir") throw fsError(Errno.ENOTDIR, pathName);
-    if ((flags & O_PATH) !== 0) return new OpenFile(place, pathName, flags & ~(O_CREAT | O_EXCL | O_TRUNC), null);
+    if ((flags & O_PATH) !== 0) return new OpenFile(place, pathName, ctx.cred, flags & ~(O_CREAT | O_EXCL | O_TRUNC), null);
     if (inode.kind === "symlink") throw fsError(Errno.ELOOP, `${pathName} is a symbolic link`);
     const accessMode = flags & O_ACCMODE;
     const wantsWrite = accessMode === O_WRONLY || accessMode === O_RDWR || accessMode === O_ACCMODE || (flags & O_TRUNC) !== 0;
@@ -369,12 +369,15 @@ export class Vfs {
     if (wantsWrite && inode.kind !== "special") this.requireWritableFs(inode);
     let handle: FileHandle | null = null;
     if (inode.kind === "regular") {
-      if ((flags & O_TRUNC) !== 0 && !created) inode.truncate(0);
+      if ((flags & O_TRUNC) !== 0 && !created) {
+        dropSetIdOnModify(ctx.cred, inode.meta);
+        inode.truncate(0);
+      }
       handle = inode.open(flags);
     } else if (inode.kind === "special") {
       handle = await this.#openSpecial(inode, flags, caller);
     }
-    return new OpenFile(place, pathName, flags & ~(O_CREAT | O_EXCL | O_TRUNC), handle);
+    return new OpenFile(place, pathName, ctx.cred, flags & ~(O_CREAT | O_EXCL | O_TRUNC), handle);
   }
 
   async #openSpecial(inode: SpecialInode, flags: number, caller: IoCaller): Promise<FileHandle> {

@@ -90,4 +90,25 @@ describe("permission checks", () => {
       expect.objectContaining({ errno: Errno.EINVAL }),
     );
   });
+
+  it("drops set-id bits when a non-root caller writes or truncates, but not for root", async () => {
+    const { vfs, root } = makeVfs();
+    root.umask = 0;
+    vfs.mkdir(root, null, "/bin", 0o777);
+    const user = userContext(vfs, 1000, 1000);
+    for (const path of ["/bin/by-root", "/bin/by-user", "/bin/truncated"]) {
+      await vfs.open(root, null, path, O_CREAT | O_WRONLY, 0o666);
+      vfs.chmod(root, null, path, 0o6777);
+    }
+    await (await vfs.open(root, null, "/bin/by-root", O_WRONLY)).write(new Uint8Array([1]));
+    expect(vfs.stat(root, null, "/bin/by-root").mode & 0o7777).toBe(0o6777);
+    const userFile = await vfs.open(user, null, "/bin/by-user", O_WRONLY);
+    await userFile.write(new Uint8Array(0));
+    expect(vfs.stat(root, null, "/bin/by-user").mode & 0o7777).toBe(0o6777);
+    await userFile.write(new Uint8Array([1]));
+    expect(vfs.stat(root, null, "/bin/by-user").mode & 0o7777).toBe(0o777);
+    vfs.chmod(root, null, "/bin/truncated", 0o6767);
+    await vfs.open(user, null, "/bin/truncated", O_WRONLY | 0o1000);
+    expect(vfs.stat(root, null, "/bin/truncated").mode & 0o7777).toBe(0o2767);
+  });
 });

@@ -65,6 +65,7 @@ describe("mkdir, unlink, rmdir", () => {
     vfs.mknod(root, null, "/tty", 0o020620, (4 << 8) | 1);
     expect(vfs.stat(root, null, "/tty").rdev).toBe(0x401);
     const user = vfs.createContext({ uid: 5, gid: 5, groups: [] });
+    root.umask = 0;
     vfs.mkdir(root, null, "/pub", 0o777);
     expect(() => { vfs.mknod(user, null, "/pub/dev", 0o020600, 1); }).toThrow(expect.objectContaining({ errno: Errno.EPERM }));
     expect(() => { vfs.mknod(root, null, "/dirnode", 0o040755); }).toThrow(expect.objectContaining({ errno: Errno.EINVAL }));
