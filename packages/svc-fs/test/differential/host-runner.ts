@@ -11,10 +11,14 @@ interface Run {
   readonly operations: readonly Operation[];
 }
 
-const input: unknown = JSON.parse(readFileSync(0, "utf8"));
-if (typeof input !== "object" || input === null || !("runs" in input) || !Array.isArray(input.runs)) {
-  throw new Error("host-runner: expected { runs: [...] } on stdin");
+/** The parent wrote these operations itself, so only the shape is checked. */
+function isRun(value: unknown): value is Run {
+  return typeof value === "object" && value !== null && "base" in value && typeof value.base === "string" &&
+    "operations" in value && Array.isArray(value.operations);
 }
+
+const input: unknown = JSON.parse(readFileSync(0, "utf8"));
+const runs: unknown = typeof input === "object" && input !== null && "runs" in input ? input.runs : undefined;
+if (!Array.isArray(runs) || !runs.every(isRun)) throw new Error("host-runner: expected { runs: [{ base, operations }] } on stdin");
 process.umask(0o022);
-const runs: Run[] = input.runs;
 process.stdout.write(JSON.stringify(runs.map((run) => run.operations.map((operation) => runHost(run.base, operation)))));
