@@ -14,7 +14,7 @@ import { type Operation, hostTree } from "./differential/host-ops.ts";
 import { runVfs, vfsTree } from "./differential/vfs-ops.ts";
 import { makeVfs } from "./helpers.ts";
 
-const SEEDS = Array.from({ length: 12 }, (_, index) => index + 1);
+const SEEDS = Array.from({ length: 8 }, (_, index) => index + 1);
 const STEPS = 800;
 const UNPRIVILEGED = { uid: 1000, gid: 1000 } as const;
 const runnerPath = new URL("./differential/host-runner.ts", import.meta.url).pathname;
