@@ -65,7 +65,7 @@ export class Kernel {
   }
 
   /** Creates pid 1 running `path` with fds 0-2 already installed by `setupFiles`. */
-  async spawnInit(path: string, argv: readonly string[], envp: readonly string[], setupFiles: (files: FdTable, process: Process) => void): Promise<Process> {
+  async spawnInit(path: string, argv: readonly string[], envp: readonly string[], setupFiles: (files: FdTable, process: Process) => void | Promise<void>): Promise<Process> {
     const placeholder = AddressSpace.create();
     const process = new Process({
       pid: this.table.allocatePid(),
@@ -81,7 +81,7 @@ export class Kernel {
       name: "init",
     });
     this.table.add(process);
-    setupFiles(process.files, process);
+    await setupFiles(process.files, process);
     const encoder = new TextEncoder();
     await this.exec(process, path, argv.map((arg) => encoder.encode(arg)), envp.map((env) => encoder.encode(env)));
     this.#start(process);

@@ -111,16 +111,43 @@ export interface BoardRun {
   readonly console: string;
 }
 
+export interface BoardOptions {
+  readonly initramfs?: Uint8Array;
+  readonly commandLine?: string;
+  /** Bytes typed on the terminal, delivered after `delayMs` of host time. */
+  readonly typed?: { readonly bytes: Uint8Array; readonly delayMs: number };
+}
+
+/** A terminal input stream that types `bytes` once the board listens. */
+function scriptedInput(typed: { readonly bytes: Uint8Array; readonly delayMs: number }) {
+  const listeners = new Set<(chunk: Buffer | string) => void>();
+  return {
+    on(_event: "data", listener: (chunk: Buffer | string) => void) {
+      listeners.add(listener);
+      setTimeout(() => { for (const deliver of listeners) deliver(Buffer.from(typed.bytes)); }, typed.delayMs);
+    },
+    off(_event: "data", listener: (chunk: Buffer | string) => void) {
+      listeners.delete(listener);
+    },
+    resume() {},
+    pause() {},
+  };
+}
+
 /** Boots OSTD on a fresh board and runs `main` as the kernel. */
-export async function runOnBoard(main: () => Promise<void>, step: UserStep = () => UserExit.Syscall, initramfs?: Uint8Array): Promise<BoardRun> {
+export async function runOnBoard(main: () => Promise<void>, step: UserStep = () => UserExit.Syscall, options: BoardOptions = {}): Promise<BoardRun> {
   let output = "";
   const script = { step };
   const board = createBoard({
     memorySize: 64 * 1024 * 1024,
     clock: "deterministic",
-    console: { input: null, output: { write: (bytes: Uint8Array) => { output += new TextDecoder().decode(bytes); } } },
+    console: {
+      input: options.typed === undefined ? null : scriptedInput(options.typed),
+      output: { write: (bytes: Uint8Array) => { output += new TextDecoder().decode(bytes); } },
+    },
     createCore: (ram: Uint8Array, mmu: AddressTranslator) => new ScriptedCore(ram, mmu, script),
-    ...(initramfs === undefined ? {} : { initramfs }),
+    ...(options.initramfs === undefined ? {} : { initramfs: options.initramfs }),
+    ...(options.commandLine === undefined ? {} : { commandLine: options.commandLine }),
   });
   const exitCode = await board.run((machine) => boot(machine, main));
   return { exitCode, console: output };
