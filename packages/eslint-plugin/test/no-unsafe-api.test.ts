@@ -17,6 +17,7 @@ runRuleTests("no-unsafe-api", noUnsafeApi, {
     { code: `${ports} const value = ports.read(0x60);` },
     { code: `${ports} type Write = Ports["write"];` },
     { code: "/** Safe. */ declare function tidy(): void; tidy();" },
+    { code: "class Plain { constructor(readonly n: number) {} } const p = new Plain(1);" },
   ],
   invalid: [
     {
@@ -27,5 +28,9 @@ runRuleTests("no-unsafe-api", noUnsafeApi, {
     { code: `${ports} const { write } = ports;`, errors: [{ messageId: "unsafe" }] },
     { code: `${ports} const w = ports["write"];`, errors: [{ messageId: "unsafe" }] },
     { code: `${ports} const z = zeroFrame; z(1);`, errors: [{ messageId: "unsafe" }] },
+    {
+      code: "class Window {\n  /** @unsafe the range must not overlap RAM or another device. */\n  constructor(readonly base: number) {}\n}\nconst w = new Window(0xfee00000);",
+      errors: [{ messageId: "unsafe", data: { name: "new Window", reason: "the range must not overlap RAM or another device." } }],
+    },
   ],
 });

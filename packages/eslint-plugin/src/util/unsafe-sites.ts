@@ -37,10 +37,15 @@ function unsafeReason(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): s
   const cached = reasonCache.get(symbol);
   if (cached !== undefined) return cached;
   const target = (symbol.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(symbol) : symbol;
-  const tag = target.getJsDocTags(checker).find((candidate) => candidate.name === "unsafe");
-  const reason = tag === undefined ? null : ts.displayPartsToString(tag.text).replace(/\s+/gu, " ").trim();
+  const reason = unsafeTagText(target.getJsDocTags(checker));
   reasonCache.set(symbol, reason);
   return reason;
+}
+
+/** The text after `@unsafe` among `tags`, on one line, or null when there is no such tag. */
+function unsafeTagText(tags: readonly ts.JSDocTagInfo[]): string | null {
+  const tag = tags.find((candidate) => candidate.name === "unsafe");
+  return tag === undefined ? null : ts.displayPartsToString(tag.text).replace(/\s+/gu, " ").trim();
 }
 
 /** One statically named property of a destructuring pattern, with the symbol it reads. */
@@ -65,9 +70,16 @@ function patternPropertySymbols(
   return found;
 }
 
+/** The `@unsafe` reason on the constructor a `new` expression resolves to, or null. */
+function unsafeConstructorReason(checker: ts.TypeChecker, node: ts.Node): string | null {
+  if (!ts.isNewExpression(node)) return null;
+  return unsafeTagText(checker.getResolvedSignature(node)?.getJsDocTags() ?? []);
+}
+
 /**
  * Listeners that call `report` for every use of an `@unsafe`-tagged symbol in the file:
- * identifier references, member accesses and destructured properties.
+ * identifier references, member accesses, destructured properties and `new` of a class
+ * whose constructor is tagged.
  */
 export function unsafeUseListener(
   context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>,
@@ -90,6 +102,10 @@ export function unsafeUseListener(
       for (const property of patternPropertySymbols(services, node)) {
         check(property.node, property.name, property.symbol);
       }
+    },
+    NewExpression(node) {
+      const reason = unsafeConstructorReason(checker, services.esTreeNodeToTSNodeMap.get(node));
+      if (reason !== null) report({ node, name: `new ${context.sourceCode.getText(node.callee)}`, reason });
     },
     "Program:exit"() {
       for (const scope of context.sourceCode.scopeManager?.scopes ?? []) {
