@@ -12,6 +12,8 @@
  * file name round-trips losslessly (see `bytesToPath`).
  */
 
+import type { PathRef } from "./mount.ts";
+
 /** A point in time as Linux stores it (`struct timespec`). */
 export interface Timespec {
   readonly sec: number;
@@ -112,6 +114,12 @@ export interface RegularInode extends InodeCommon {
 export interface SymlinkInode extends InodeCommon {
   readonly kind: "symlink";
   readlink(): string;
+  /**
+   * For "magic links" (/proc/<pid>/fd/N, /proc/<pid>/exe, /proc/<pid>/cwd): the place that
+   * following the link lands on directly, whatever `readlink` says (an unlinked file, a pipe).
+   * Absent or undefined: the target text is walked as usual.
+   */
+  jump?(): PathRef | undefined;
 }
 
 /** Device node, FIFO or socket: opening one goes through the VFS's device registry or hooks. */

@@ -35,6 +35,7 @@ export class PathWalker {
   readonly #ctx: FsContext;
   #linksFollowed = 0;
   #lastStep: ParentAndName | null = null;
+  #jumpedTo: string | null = null;
 
   constructor(mounts: MountTable, ctx: FsContext) {
     this.#mounts = mounts;
@@ -63,6 +64,11 @@ export class PathWalker {
   /** The directory and name of the last component stepped into (null if none was). */
   get lastStep(): ParentAndName | null {
     return this.#lastStep;
+  }
+
+  /** The readlink text of a magic link if the walk ended by jumping through one, else null. */
+  get jumpedTo(): string | null {
+    return this.#jumpedTo;
   }
 
   /** Counts one more symlink followed in this walk; ELOOP past the limit of 40. */
@@ -116,6 +122,12 @@ export class PathWalker {
       const isLast = pending.length === 0;
       if (next.inode.kind === "symlink" && (!isLast || followLast || trailingSlash)) {
         this.countLink();
+        const jump = next.inode.jump?.();
+        if (jump !== undefined) {
+          this.#jumpedTo = next.inode.readlink();
+          current = jump;
+          continue;
+        }
         const target = next.inode.readlink();
         if (target.length === 0) throw fsError(Errno.ENOENT, "empty symlink");
         if (target.startsWith("/")) current = this.#ctx.root;
@@ -123,6 +135,7 @@ export class PathWalker {
         continue;
       }
       this.#lastStep = { parent: current, name, trailingSlash };
+      this.#jumpedTo = null;
       current = next;
     }
     if (trailingSlash && current.inode.kind !== "dir") throw fsError(Errno.ENOTDIR, "trailing slash");

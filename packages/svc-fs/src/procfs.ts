@@ -23,6 +23,7 @@ import type {
   RegularInode,
   SymlinkInode,
 } from "./inode.ts";
+import type { PathRef } from "./mount.ts";
 import type { Vfs } from "./vfs.ts";
 
 interface ProcOwnership {
@@ -49,6 +50,8 @@ export interface ProcDirNode extends ProcOwnership {
 export interface ProcSymlinkNode extends ProcOwnership {
   readonly kind: "symlink";
   readonly target: () => string;
+  /** Makes it a magic link: following it lands here (e.g. an fd's `OpenFile.place`). */
+  readonly jump?: () => PathRef | undefined;
 }
 
 export type ProcNode = ProcFileNode | ProcDirNode | ProcSymlinkNode;
@@ -267,5 +270,9 @@ export class ProcSymlink extends ProcInodeBase<ProcSymlinkNode> implements Symli
 
   readlink(): string {
     return this.node.target();
+  }
+
+  jump(): PathRef | undefined {
+    return this.node.jump?.();
   }
 }

@@ -164,7 +164,8 @@ export class Vfs {
     if (path.length === 0) throw fsError(Errno.ENOENT, "empty path");
     const place = walker.resolve(start, path, (flags & O_NOFOLLOW) === 0);
     const step = walker.lastStep;
-    const pathName = step === null || place.inode.kind === "dir" ? this.pathOf(place) : this.#childPath(step.parent, step.name);
+    const pathName =
+      walker.jumpedTo ?? (step === null || place.inode.kind === "dir" ? this.pathOf(place) : this.#childPath(step.parent, step.name));
     return this.#openPlace(ctx, place, pathName, flags, false, caller);
   }
 
@@ -340,6 +341,8 @@ export class Vfs {
       if (existing.inode.kind === "symlink") {
         if ((flags & O_NOFOLLOW) !== 0) throw fsError(Errno.ELOOP, `${name} is a symbolic link`);
         walker.countLink();
+        const jump = existing.inode.jump?.();
+        if (jump !== undefined) return { place: jump, pathName: existing.inode.readlink(), created: false };
         base = parent;
         remaining = existing.inode.readlink();
         if (remaining.length === 0) throw fsError(Errno.ENOENT, "empty symlink");

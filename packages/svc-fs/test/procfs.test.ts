@@ -1,7 +1,12 @@
 /** procfs: callback-generated files, directories and symlinks, VFS-provided files, formatters. */
 import { describe, expect, it } from "vitest";
 import {
+  AT_SYMLINK_NOFOLLOW,
+  DevFs,
   Errno,
+  O_APPEND,
+  O_RDWR,
+  Vfs,
   O_CREAT,
   O_DIRECTORY,
   O_RDONLY,
@@ -18,7 +23,7 @@ import {
   formatUptime,
   procDir,
 } from "../src/index.ts";
-import { makeVfs, readAllText, text } from "./helpers.ts";
+import { ManualClock, makeVfs, readAllText, text } from "./helpers.ts";
 
 function direntNames(bytes: Uint8Array): string[] {
   const names: string[] = [];
@@ -139,5 +144,53 @@ describe("procfs text formatters", () => {
     expect(formatMounts([{ source: "my disk", path: "/mnt/a\\b", type: "ext2", readOnly: true }])).toBe(
       "my\\040disk /mnt/a\\134b ext2 ro 0 0\n",
     );
+  });
+});
+
+describe("magic links (/proc/<pid>/fd/N, /dev/fd/N)", () => {
+  it("land on the open file itself: unlinked files and pipes reopen", async () => {
+    const clock = new ManualClock();
+    const reopenedPipes: number[] = [];
+    const vfs = new Vfs({
+      clock: clock.read,
+      fifoOpener: (inode) => {
+        reopenedPipes.push(inode.ino);
+        return { seekable: false, read: () => text("pipe data"), write: (_offset, data) => data.length };
+      },
+    });
+    const root = vfs.createContext();
+    const proc = new ProcFs(vfs);
+    const devfs = new DevFs(vfs, { entropy: (out) => out.fill(4) });
+    for (const dir of ["/proc", "/dev", "/tmp"]) vfs.mkdir(root, null, dir, 0o755);
+    vfs.mount(root, proc, null, "/proc", "proc");
+    vfs.mount(root, devfs.fs, null, "/dev", "devtmpfs");
+    const gone = await vfs.open(root, null, "/tmp/gone", O_CREAT | O_RDWR);
+    await gone.write(text("still readable"));
+    vfs.unlink(root, null, "/tmp/gone");
+    const pipeEnd = vfs.openAnonymous(root, { seekable: false, read: () => new Uint8Array(0), write: () => 0 }, O_RDONLY);
+    const fds = new Map([
+      [3, gone],
+      [4, pipeEnd],
+    ]);
+    const fdDir = procDir(
+      new Map<string, ProcNode>(
+        [...fds].map(([fd, file]) => [String(fd), { kind: "symlink", target: () => file.pathName, jump: () => file.place }]),
+      ),
+    );
+    proc.register("self", { kind: "symlink", target: () => "7" });
+    proc.register("7", procDir(new Map([["fd", fdDir]])));
+
+    expect(vfs.readlink(root, null, "/proc/self/fd/3")).toBe("/tmp/gone");
+    expect(vfs.stat(root, null, "/dev/fd/3").ino).toBe(gone.inode.ino);
+    const reopened = await vfs.open(root, null, "/dev/fd/3", O_RDONLY);
+    expect(await readAllText(reopened)).toBe("still readable");
+    expect(reopened.pathName).toBe("/tmp/gone");
+    const appended = await vfs.open(root, null, "/proc/self/fd/3", O_CREAT | O_WRONLY | O_APPEND);
+    await appended.write(text("!"));
+    expect(gone.inode.size()).toBe(15);
+    const pipeAgain = await vfs.open(root, null, "/dev/fd/4", O_RDONLY);
+    expect(new TextDecoder().decode(await pipeAgain.read(100))).toBe("pipe data");
+    expect(reopenedPipes).toEqual([pipeEnd.inode.ino]);
+    expect(vfs.stat(root, null, "/proc/self/fd/4", AT_SYMLINK_NOFOLLOW).mode & 0o170000).toBe(0o120000);
   });
 });
