@@ -239,15 +239,19 @@ export class CoreState extends LazyFlags {
     else if (mod === 2) displacement = this.fetchRaw32();
     this.eaRipRelative = false;
     lowSum += displacement >>> 0;
-    const low = lowSum >>> 0;
-    let address: number;
+    const segmentBase = this.segmentBase;
     if (this.addressSize32) {
-      address = low;
-    } else {
-      const high = (highSum + (displacement >> 31) + Math.floor(lowSum / TWO_POW_32)) | 0;
-      address = high === 0 ? low : (high >>> 0) * TWO_POW_32 + low;
+      this.ea = (lowSum >>> 0) + segmentBase;
+      return;
     }
-    this.ea = address + this.segmentBase;
+    if (segmentBase !== 0) {
+      // Add the base in halves: FS-relative TLS offsets are negative and wrap modulo 2^64.
+      lowSum += segmentBase % TWO_POW_32;
+      highSum += Math.floor(segmentBase / TWO_POW_32);
+    }
+    const low = lowSum >>> 0;
+    const high = (highSum + (displacement >> 31) + Math.floor(lowSum / TWO_POW_32)) | 0;
+    this.ea = high === 0 ? low : (high >>> 0) * TWO_POW_32 + low;
   }
 
   // ---- registers ----
