@@ -46,6 +46,8 @@ export const O_NOFOLLOW = 0o400000;
 export const O_NOATIME = 0o1000000;
 export const O_CLOEXEC = 0o2000000;
 export const O_PATH = 0o10000000;
+/** Flags that act only during open(2) and are not kept in the open file (nor shown by F_GETFL). */
+export const O_OPEN_TIME_FLAGS = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
 /** Status flags that fcntl(F_SETFL) may change (Linux ignores the rest silently). */
 export const O_SETFL_MASK = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME;
 

@@ -9,6 +9,7 @@ import {
   O_ACCMODE,
   O_APPEND,
   O_NONBLOCK,
+  O_OPEN_TIME_FLAGS,
   O_PATH,
   O_RDONLY,
   O_RDWR,
@@ -49,7 +50,7 @@ export class OpenFile {
     this.inode = place.inode;
     this.pathName = pathName;
     this.cred = cred;
-    this.#flags = flags;
+    this.#flags = flags & ~O_OPEN_TIME_FLAGS;
     this.#handle = handle;
   }
 

@@ -5,7 +5,6 @@
  * `FsError` (see errno.ts). Tree-changing operations live in tree-ops.ts, attribute changes in
  * attribute-ops.ts; this file owns resolution, opening and the namespace itself.
  */
-import { allocateAnonymousDev } from "./anonymous-dev.ts";
 import { changeMode, changeOwner, changeTimes, truncateInode } from "./attribute-ops.ts";
 import {
   AT_EMPTY_PATH,
@@ -72,7 +71,7 @@ export class Vfs {
   constructor(options: VfsOptions) {
     this.clock = options.clock;
     this.#fifoOpener = options.fifoOpener;
-    const rootFs = options.rootFs ?? new RamFs({ clock: options.clock, type: "rootfs", dev: allocateAnonymousDev() });
+    const rootFs = options.rootFs ?? new RamFs({ clock: options.clock, type: "rootfs" });
     this.registerFilesystemType(rootFs.type, rootFs.needsDevice);
     this.mounts = new MountTable(rootFs, rootFs.type);
     const anonymousFs = new RamFs({ clock: options.clock, type: "pipefs" });
@@ -362,7 +361,7 @@ export class Vfs {
   ): Promise<OpenFile> {
     const inode = place.inode;
     if ((flags & O_DIRECTORY) !== 0 && inode.kind !== "dir") throw fsError(Errno.ENOTDIR, pathName);
-    if ((flags & O_PATH) !== 0) return new OpenFile(place, pathName, ctx.cred, flags & ~(O_CREAT | O_EXCL | O_TRUNC), null);
+    if ((flags & O_PATH) !== 0) return new OpenFile(place, pathName, ctx.cred, flags, null);
     if (inode.kind === "symlink") throw fsError(Errno.ELOOP, `${pathName} is a symbolic link`);
     const accessMode = flags & O_ACCMODE;
     const wantsWrite = accessMode === O_WRONLY || accessMode === O_RDWR || accessMode === O_ACCMODE || (flags & O_TRUNC) !== 0;
@@ -380,7 +379,7 @@ export class Vfs {
     } else if (inode.kind === "special") {
       handle = await this.#openSpecial(inode, flags, caller);
     }
-    return new OpenFile(place, pathName, ctx.cred, flags & ~(O_CREAT | O_EXCL | O_TRUNC), handle);
+    return new OpenFile(place, pathName, ctx.cred, flags, handle);
   }
 
   async #openSpecial(inode: SpecialInode, flags: number, caller: IoCaller): Promise<FileHandle> {

@@ -4,6 +4,7 @@ import {
   Errno,
   MAX_FILE_SIZE,
   O_APPEND,
+  O_CLOEXEC,
   O_CREAT,
   O_DIRECTORY,
   O_EXCL,
@@ -142,7 +143,8 @@ describe("regular files through the VFS", () => {
 
   it("keeps status flags per description; F_SETFL only changes the changeable ones", async () => {
     const { vfs, root } = makeVfs();
-    const file = await vfs.open(root, null, "s", O_CREAT | O_RDWR);
+    const file = await vfs.open(root, null, "s", O_CREAT | O_RDWR | O_EXCL | O_CLOEXEC | O_TRUNC);
+    expect(file.flags).toBe(O_RDWR);
     file.setStatusFlags(O_APPEND | O_NONBLOCK | O_RDONLY);
     expect(file.flags & (O_APPEND | O_NONBLOCK)).toBe(O_APPEND | O_NONBLOCK);
     expect(file.writable).toBe(true);
