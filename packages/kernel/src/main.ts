@@ -12,6 +12,7 @@ import { bootInfo, log, LogLevel, powerOff, Timer } from "@asterism/ostd";
 import { DevFs, O_RDWR, ProcFs, unpackInitramfs, Vfs, type FsContext } from "@asterism/svc-fs";
 import { registerProcEntries } from "./boot/proc-entries.ts";
 import { createKernel } from "./setup.ts";
+import { syscallName } from "./syscall/numbers.ts";
 import { SerialPort } from "./tty/serial-port.ts";
 import { TtyDevice } from "./tty/tty-device.ts";
 
@@ -63,6 +64,12 @@ export async function main(): Promise<void> {
   const archive = info.readInitramfs();
   if (archive !== undefined) await unpackInitramfs(vfs, archive);
   const kernel = createKernel({ vfs, log: (message) => { log(LogLevel.Warn, message); }, entropySeed: Timer.realtime() + Timer.now() });
+  if (/(^|\s)strace(\s|$)/.test(info.commandLine.split(" -- ")[0] ?? "")) {
+    kernel.syscalls.trace((process, number, args, result) => {
+      const shown = [0, 1, 2, 3].map((index) => `0x${args.unsigned(index).toString(16)}`).join(", ");
+      log(LogLevel.Warn, `[${String(process.pid)}] ${syscallName(number)}(${shown}) = ${typeof result === "number" ? String(result) : "regs"}`);
+    });
+  }
   const root = vfs.createContext();
   for (const path of ["/dev", "/proc", "/tmp"]) ensureDirectory(vfs, root, path);
   const devfs = new DevFs(vfs, { entropy: (out) => { kernel.entropy.fill(out); } });

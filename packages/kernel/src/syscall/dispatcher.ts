@@ -39,9 +39,15 @@ export class SyscallTable<Caller> {
   readonly #handlers = new Map<number, SyscallHandler<Caller>>();
   readonly #reportedUnknown = new Set<number>();
   readonly #log: (message: string) => void;
+  #tracer: ((caller: Caller, number: number, args: SyscallArgs, result: SyscallResult) => void) | undefined;
 
   constructor(log: (message: string) => void) {
     this.#log = log;
+  }
+
+  /** Calls `tracer` after every syscall (the kernel's strace, enabled by the `strace` boot option). */
+  trace(tracer: (caller: Caller, number: number, args: SyscallArgs, result: SyscallResult) => void): void {
+    this.#tracer = tracer;
   }
 
   register(number: number, handler: SyscallHandler<Caller>): void {
@@ -59,6 +65,20 @@ export class SyscallTable<Caller> {
    * synchronously, so the null-syscall path costs no microtask.
    */
   dispatch(caller: Caller, number: number, args: SyscallArgs): SyscallResult | Promise<SyscallResult> {
+    const tracer = this.#tracer;
+    if (tracer === undefined) return this.#dispatch(caller, number, args);
+    const outcome = this.#dispatch(caller, number, args);
+    if (!(outcome instanceof Promise)) {
+      tracer(caller, number, args, outcome);
+      return outcome;
+    }
+    return outcome.then((result) => {
+      tracer(caller, number, args, result);
+      return result;
+    });
+  }
+
+  #dispatch(caller: Caller, number: number, args: SyscallArgs): SyscallResult | Promise<SyscallResult> {
     const handler = this.#handlers.get(number);
     if (handler === undefined) return this.#unknown(number);
     let outcome: SyscallResult | Promise<SyscallResult>;

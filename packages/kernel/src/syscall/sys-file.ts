@@ -11,7 +11,7 @@ import { openPipe } from "../ipc/pipe-file.ts";
 import type { Kernel } from "../kernel.ts";
 import { ioCallerOf } from "../process/io-caller.ts";
 import type { Process } from "../process/process.ts";
-import { readI64, readU64, writeU32 } from "../util/le-bytes.ts";
+import { readI64, readU64, writeI64, writeU32 } from "../util/le-bytes.ts";
 import type { SyscallArgs } from "./args.ts";
 import { Sys } from "./numbers.ts";
 
@@ -19,6 +19,7 @@ const Fcntl = { DUPFD: 0, GETFD: 1, SETFD: 2, GETFL: 3, SETFL: 4, GETLK: 5, SETL
 const FD_CLOEXEC = 1;
 const IOV_MAX = 1024;
 const MAX_IO = 0x7fff_f000;
+const SENDFILE_CHUNK = 1 << 20;
 
 /** A syscall's I/O length: clamped like Linux (MAX_RW_COUNT), EINVAL when negative. */
 function ioLength(args: SyscallArgs, index: number): number {
@@ -125,6 +126,26 @@ async function pipe2(kernel: Kernel, process: Process, address: number, flags: n
   return 0;
 }
 
+/** sendfile(out, in, offset*, count): one chunk from `in` (at *offset if given) to `out`. */
+async function sendfile(process: Process, args: SyscallArgs): Promise<number> {
+  const output = process.files.get(args.int(0));
+  const input = process.files.get(args.int(1));
+  const offsetAddress = args.unsigned(2);
+  const count = Math.min(ioLength(args, 3), SENDFILE_CHUNK);
+  const caller = ioCallerOf(process);
+  if (offsetAddress === 0) {
+    const data = await input.read(count, caller);
+    return data.length === 0 ? 0 : output.write(data, caller);
+  }
+  const offset = readI64(await process.space.read(offsetAddress, 8), 0);
+  const data = await input.pread(offset, count, caller);
+  const written = data.length === 0 ? 0 : await output.write(data, caller);
+  const next = new Uint8Array(8);
+  writeI64(next, 0, offset + written);
+  await process.space.write(offsetAddress, next);
+  return written;
+}
+
 /** Calls that only need a valid descriptor here (everything lives in RAM, locks are advisory). */
 function existingFdNoop(process: Process, args: SyscallArgs): number {
   process.files.get(args.int(0));
@@ -146,6 +167,7 @@ export function registerFileSyscalls(kernel: Kernel): void {
     const data = await process.space.read(args.unsigned(1), ioLength(args, 2));
     return process.files.get(args.int(0)).pwrite(args.long(3), data, ioCallerOf(process));
   });
+  table.register(Sys.sendfile, (process, args) => sendfile(process, args));
   table.register(Sys.lseek, (process, args) => process.files.get(args.int(0)).lseek(args.long(1), args.int(2)));
   table.register(Sys.close, (process, args) => {
     process.files.close(args.int(0));

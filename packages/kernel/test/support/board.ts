@@ -116,6 +116,9 @@ export interface BoardOptions {
   readonly commandLine?: string;
   /** Bytes typed on the terminal, delivered after `delayMs` of host time. */
   readonly typed?: { readonly bytes: Uint8Array; readonly delayMs: number };
+  /** Run user code on the board's real x86-64 core instead of the scripted one. */
+  readonly realCpu?: boolean;
+  readonly memorySize?: number;
 }
 
 /** A terminal input stream that types `bytes` once the board listens. */
@@ -139,13 +142,13 @@ export async function runOnBoard(main: () => Promise<void>, step: UserStep = () 
   let output = "";
   const script = { step };
   const board = createBoard({
-    memorySize: 64 * 1024 * 1024,
+    memorySize: options.memorySize ?? 64 * 1024 * 1024,
     clock: "deterministic",
     console: {
       input: options.typed === undefined ? null : scriptedInput(options.typed),
       output: { write: (bytes: Uint8Array) => { output += new TextDecoder().decode(bytes); } },
     },
-    createCore: (ram: Uint8Array, mmu: AddressTranslator) => new ScriptedCore(ram, mmu, script),
+    ...(options.realCpu === true ? {} : { createCore: (ram: Uint8Array, mmu: AddressTranslator) => new ScriptedCore(ram, mmu, script) }),
     ...(options.initramfs === undefined ? {} : { initramfs: options.initramfs }),
     ...(options.commandLine === undefined ? {} : { commandLine: options.commandLine }),
   });
