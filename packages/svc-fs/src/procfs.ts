@@ -136,8 +136,26 @@ export class ProcFs implements FileSystem {
     return inode;
   }
 
+  /** Drops the cached inodes of `path` and everything below it (the path went away). */
   forget(path: string): void {
-    this.#inodes.delete(path);
+    for (const cached of [...this.#inodes.keys()]) {
+      if (cached === path || cached.startsWith(`${path}/`)) this.#inodes.delete(cached);
+    }
+  }
+
+  /** Names of the cached direct children of `path`. */
+  cachedChildren(path: string): string[] {
+    const prefix = `${path}/`;
+    const names: string[] = [];
+    for (const cached of this.#inodes.keys()) {
+      if (cached.startsWith(prefix) && !cached.includes("/", prefix.length)) names.push(cached.slice(prefix.length));
+    }
+    return names;
+  }
+
+  /** Number of cached inodes (exposed so tests can check that exited processes are dropped). */
+  get cachedInodes(): number {
+    return this.#inodes.size;
   }
 }
 
@@ -211,6 +229,7 @@ export class ProcDir extends ProcInodeBase<ProcDirNode> implements DirInode {
 
   *entriesFrom(position: number): Iterable<DirEntry> {
     const names = this.#names();
+    this.#forgetVanished(names);
     for (let index = Math.max(0, position - 2); index < names.length; index += 1) {
       const name = names[index];
       if (name === undefined) continue;
@@ -222,6 +241,14 @@ export class ProcDir extends ProcInodeBase<ProcDirNode> implements DirInode {
 
   hasEntries(): boolean {
     return this.#names().length > 0;
+  }
+
+  /** Children that a listing no longer shows (an exited process) leave the inode cache. */
+  #forgetVanished(names: readonly string[]): void {
+    const listed = new Set(names);
+    for (const child of this.fs.cachedChildren(this.path)) {
+      if (!listed.has(child)) this.fs.forget(`${this.path}/${child}`);
+    }
   }
 
   create(name: string, spec: NewNodeSpec): never {

@@ -85,12 +85,16 @@ describe("procfs", () => {
   });
 
   it("lists fixed and dynamic entries, and forgets processes that exit", async () => {
-    const { vfs, root, processes } = withProc();
+    const { vfs, root, processes, proc } = withProc();
     const dir = await vfs.open(root, null, "/proc", O_RDONLY | O_DIRECTORY);
     expect(direntNames(dir.getdents64(4096))).toEqual([".", "..", "mounts", "filesystems", "self", "meminfo", "sys", "1", "42"]);
     const ino = vfs.stat(root, null, "/proc/42").ino;
     expect(vfs.stat(root, null, "/proc/42").ino).toBe(ino);
+    vfs.stat(root, null, "/proc/42/stat");
+    const cachedWith42 = proc.cachedInodes;
     processes.delete(42);
+    direntNames((await vfs.open(root, null, "/proc", O_RDONLY)).getdents64(4096));
+    expect(proc.cachedInodes).toBe(cachedWith42 - 2);
     expect(() => vfs.stat(root, null, "/proc/42")).toThrow(expect.objectContaining({ errno: Errno.ENOENT }));
     expect(() => vfs.stat(root, null, "/proc/self")).toThrow(expect.objectContaining({ errno: Errno.ENOENT }));
   });
