@@ -2,6 +2,7 @@ import * as parser from "@typescript-eslint/parser";
 import { Linter } from "@typescript-eslint/utils/ts-eslint";
 import { describe, expect, it } from "vitest";
 import { inlineConfigDirective, noInlineConfig } from "../src/rules/no-inline-config.ts";
+import { runRuleTests } from "./rule-tester.ts";
 
 describe("inlineConfigDirective", () => {
   it("follows ESLint's grammar: line comments only carry the -line forms", () => {
@@ -31,7 +32,7 @@ function lint(code: string): Linter.LintMessage[] {
 const errorsOf = (code: string): string[] =>
   lint(code).filter((message) => message.severity === 2).map((message) => `${String(message.ruleId)} ${String(message.line)}`);
 
-describe("no-inline-config", () => {
+describe("no-inline-config with noInlineConfig on, as in the service set", () => {
   it("passes ordinary comments that merely mention ESLint or globals", () => {
     expect(errorsOf("// The eslint-disable comment is explained in the README.\nconst a = 1;")).toEqual([]);
     expect(errorsOf("/** The global descriptor table is not used. */\nconst b = 2;")).toEqual([]);
@@ -49,3 +50,22 @@ describe("no-inline-config", () => {
     }
   });
 });
+
+runRuleTests(
+  "no-inline-config",
+  noInlineConfig,
+  {
+    valid: [
+      { code: "// The eslint-disable comment is explained in the README.\nconst a = 1;" },
+      { code: "/** The global descriptor table is not used. */\nconst b = 2;" },
+    ],
+    invalid: [
+      { code: "// eslint-disable-next-line no-eval -- trust me\nconst a = 1;", errors: [{ messageId: "inline", data: { directive: "eslint-disable-next-line" } }] },
+      { code: "const a = 1; // eslint-disable-line no-eval", errors: [{ messageId: "inline", data: { directive: "eslint-disable-line" } }] },
+      { code: "/* eslint-disable no-eval */\nconst a = 1;\n/* eslint-enable no-eval */", errors: [{ messageId: "inline", data: { directive: "eslint-disable" } }, { messageId: "inline", data: { directive: "eslint-enable" } }] },
+      { code: "/* eslint no-eval: off */\nconst a = 1;", errors: [{ messageId: "inline", data: { directive: "eslint" } }] },
+      { code: "/* global DataView */\nconst a = 1;", errors: [{ messageId: "inline", data: { directive: "global" } }] },
+    ],
+  },
+  { inlineConfig: true },
+);

@@ -14,10 +14,15 @@ RuleTester.itOnly = it.only;
 
 export const fixtures = `${import.meta.dirname}/fixtures`;
 
-const tester = new RuleTester({
-  linterOptions: { noInlineConfig: true },
-  languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: fixtures } },
-});
+const languageOptions = { parserOptions: { projectService: true, tsconfigRootDir: fixtures } };
+const tester = new RuleTester({ linterOptions: { noInlineConfig: true }, languageOptions });
+
+/**
+ * A tester with inline configuration left on (and unused directives not reported), for the
+ * rule that reports inline configuration: under `noInlineConfig` ESLint adds a warning of
+ * its own for each directive, which RuleTester would count as an unexpected error.
+ */
+const inlineConfigTester = new RuleTester({ linterOptions: { reportUnusedDisableDirectives: "off" }, languageOptions });
 
 /**
  * Runs `tests` against `rule`; the default file is `fixtures/file.ts`. (rule-tester lags
@@ -28,6 +33,8 @@ export function runRuleTests<MessageIds extends string, Options extends readonly
   name: string,
   rule: RuleModule<MessageIds, Options>,
   tests: RunTests<MessageIds, Options>,
+  { inlineConfig = false }: { inlineConfig?: boolean } = {},
 ): void {
-  tester.run(name, rule as unknown as Parameters<typeof tester.run<MessageIds, Options>>[1], tests);
+  const chosen = inlineConfig ? inlineConfigTester : tester;
+  chosen.run(name, rule as unknown as Parameters<typeof chosen.run<MessageIds, Options>>[1], tests);
 }
