@@ -2,21 +2,20 @@
  * A small service-side kernel, written only against OSTD's public API: it loads a
  * hand-assembled user program into two address spaces, injects the round-robin policy and
  * lets the timer switch between the two user tasks while each prints its letter through a
- * `write` system call.
+ * `write` system call, until each has had several turns.
  */
 import {
-  assert, assertEqual, FifoScheduler, injectScheduler, ktest, PageFlags, PAGE_SIZE, Register, ReturnReason,
+  assert, assertEqual, FifoScheduler, injectScheduler, ktest, PageFlags, PAGE_SIZE, ReturnReason,
   println, Task, UntypedFrame, UserContext, UserMode, unwrap, VmSpace, type Scheduler,
 } from "@asterism/ostd";
 import { RoundRobinScheduler } from "../src/index.ts";
 
 const CODE_BASE = 0x40_0000;
-const SPIN_ITERATIONS = 150_000;
+const SPIN_ITERATIONS = 100_000;
+/** Bounds the test if the policy never switches: far more writes than one slice allows. */
+const MAX_WRITES = 2_000;
 
-/**
- * for (rbx = rounds; rbx; rbx--) { for (ecx = SPIN; ecx; ecx--); write(1, &letter, 1); } exit(0);
- * The letter is the byte after the code.
- */
+/** for (;;) { for (ecx = SPIN; ecx; ecx--); write(1, &letter, 1); } — the letter is the byte after the code. */
 function program(letter: number): Uint8Array {
   const spin = [SPIN_ITERATIONS & 0xff, (SPIN_ITERATIONS >>> 8) & 0xff, (SPIN_ITERATIONS >>> 16) & 0xff, 0];
   return Uint8Array.of(
@@ -24,20 +23,16 @@ function program(letter: number): Uint8Array {
     0xff, 0xc9, // 5: dec ecx
     0x75, 0xfc, // 7: jnz 5
     0xbf, 0x01, 0x00, 0x00, 0x00, // 9: mov edi, 1
-    0x48, 0x8d, 0x35, 0x1a, 0x00, 0x00, 0x00, // 14: lea rsi, [rip + 26] -> 47
+    0x48, 0x8d, 0x35, 0x0e, 0x00, 0x00, 0x00, // 14: lea rsi, [rip + 14] -> 35
     0xba, 0x01, 0x00, 0x00, 0x00, // 21: mov edx, 1
     0xb8, 0x01, 0x00, 0x00, 0x00, // 26: mov eax, 1 (write)
     0x0f, 0x05, // 31: syscall
-    0x48, 0xff, 0xcb, // 33: dec rbx
-    0x75, 0xda, // 36: jnz 0
-    0x31, 0xff, // 38: xor edi, edi
-    0xb8, 0x3c, 0x00, 0x00, 0x00, // 40: mov eax, 60 (exit)
-    0x0f, 0x05, // 45: syscall
-    letter, // 47
+    0xeb, 0xdd, // 33: jmp 0
+    letter, // 35
   );
 }
 
-function loadUserTask(letter: string, rounds: number): { space: VmSpace; context: UserContext } {
+function loadUserTask(letter: string): { space: VmSpace; context: UserContext } {
   const space = unwrap(VmSpace.create());
   const text = unwrap(UntypedFrame.alloc());
   text.write(0, program(letter.charCodeAt(0)));
@@ -45,23 +40,30 @@ function loadUserTask(letter: string, rounds: number): { space: VmSpace; context
   text.release();
   const context = UserContext.create();
   context.instructionPointer = CODE_BASE;
-  context.set(Register.RBX, rounds);
   return { space, context };
 }
 
-/** Runs one user task to its exit, appending what it writes to `output`. */
-async function runUserTask(letter: string, rounds: number, output: string[]): Promise<number> {
-  const { space, context } = loadUserTask(letter, rounds);
+/** Runs one user task until `done`, serving its write system calls into `output`. */
+async function runUserTask(letter: string, output: string[], done: () => boolean): Promise<void> {
+  const { space, context } = loadUserTask(letter);
   const user = new UserMode(space, context);
   for (;;) {
-    assertEqual(await user.execute(), ReturnReason.Syscall, `${letter} stopped for a syscall`);
-    if (context.syscallNumber === 60) break;
+    const reason = await user.execute(done);
+    if (reason === ReturnReason.KernelEvent) break;
+    assertEqual(reason, ReturnReason.Syscall, `${letter} stopped for a syscall`);
+    assertEqual(context.syscallNumber, 1, "write");
     const bytes = unwrap(await space.readBytes(context.syscallArg(1), context.syscallArg(2)));
     output.push(new TextDecoder().decode(bytes));
     context.setSyscallReturn(bytes.length);
   }
   space.destroy();
-  return context.syscallArg(0);
+}
+
+/** Maximal runs of one letter: "AABBBA" has three. */
+function runsOf(output: readonly string[]): number {
+  let runs = 0;
+  for (let i = 0; i < output.length; i++) if (i === 0 || output[i] !== output[i - 1]) runs++;
+  return runs;
 }
 
 /** Counts how often the policy hands the CPU to a different task than last time. */
@@ -88,18 +90,14 @@ ktest("round-robin switches between two user tasks that never yield", async () =
   const counting = new CountingScheduler(new RoundRobinScheduler({ sliceTicks: 1 }));
   injectScheduler(counting);
   const output: string[] = [];
-  const exits: number[] = [];
+  const done = (): boolean => runsOf(output) >= 6 || output.length >= MAX_WRITES;
   const tasks = ["A", "B"].map((letter) =>
-    Task.spawn(async () => { exits.push(await runUserTask(letter, 12, output)); }, { name: `user ${letter}` }),
+    Task.spawn(() => runUserTask(letter, output, done), { name: `user ${letter}` }),
   );
   for (const task of tasks) await task.join();
   injectScheduler(new FifoScheduler());
-  const text = output.join("");
-  assertEqual(text.replace(/B/g, "").length, 12, "A's writes");
-  assertEqual(text.replace(/A/g, "").length, 12, "B's writes");
-  assertEqual(exits.join(","), "0,0", "exit codes");
-  const runs = text.match(/A+|B+/g) ?? [];
-  assert(runs.length >= 3, `the tasks interleaved (${text})`);
-  println(`two user tasks wrote ${text} (${String(counting.switches)} switches)`);
-  assert(counting.switches >= 3, `the policy switched tasks (${String(counting.switches)} switches)`);
+  for (const task of tasks) assert(task.failure === undefined, `${task.name} failed`);
+  assert(runsOf(output) >= 6, `the tasks took turns (${String(runsOf(output))} runs in ${String(output.length)} writes)`);
+  assert(counting.switches >= 5, `the policy switched tasks (${String(counting.switches)} switches)`);
+  println(`two user tasks took ${String(runsOf(output))} turns in ${String(output.length)} writes (${String(counting.switches)} switches)`);
 });

@@ -7,6 +7,8 @@ import { runKtestImage } from "../../src/commands/test.ts";
 import { bootImage } from "../../src/image/boot-image.ts";
 import { ImageError } from "../../src/image/kernel-package.ts";
 
+/** Booting a board runs tens of millions of guest instructions; allow for a loaded CI machine. */
+const BOARD_TIMEOUT_MS = 60_000;
 const fixtures = join(import.meta.dirname, "fixtures");
 const packages = join(import.meta.dirname, "../../..");
 const work = mkdtempSync(join(tmpdir(), "osdk-image-test-"));
@@ -17,7 +19,7 @@ function capture(): { output: { write(data: Uint8Array): boolean }; text(): stri
   return { output: { write: (data) => chunks.push(data.slice()) > 0 }, text: () => Buffer.concat(chunks).toString("utf8") };
 }
 
-describe("osdk build", () => {
+describe("osdk build", { timeout: BOARD_TIMEOUT_MS }, () => {
   it("bundles a kernel package's main with the generated x86 entry into a bootable image", async () => {
     const image = await buildKernelImage(join(fixtures, "hello-kernel"), join(work, "hello.mjs"));
     expect(statSync(image).size).toBeGreaterThan(10_000);
@@ -33,7 +35,7 @@ describe("osdk build", () => {
   });
 });
 
-describe("osdk test", () => {
+describe("osdk test", { timeout: BOARD_TIMEOUT_MS }, () => {
   it("runs ostd's in-kernel tests on the board and passes", async () => {
     const console = capture();
     expect(await runKtestImage(join(packages, "ostd"), "", { output: console.output })).toBe(0);
