@@ -22,18 +22,21 @@ function halvesOf(context: UserContext, register: Register): { low: number; high
   return { low: Number(big & 0xffff_ffffn) | 0, high: Number(big >> 32n) | 0 };
 }
 
-/** The six syscall arguments of the system call `context` is making. */
+/** The six syscall arguments of the system call `context` is making (the syscall fast path). */
 export function syscallArgsOf(context: UserContext): SyscallArgs {
-  const low = new Int32Array(16);
-  const high = new Int32Array(16);
-  for (const register of SYSCALL_ARGUMENT_REGISTERS) {
+  const args = new SyscallArgs();
+  for (const [index, register] of SYSCALL_ARGUMENT_REGISTERS.entries()) {
     const registerName = REGISTERS[register];
     if (registerName === undefined) continue;
-    const halves = halvesOf(context, registerName);
-    low[register] = halves.low;
-    high[register] = halves.high;
+    const value = context.get(registerName);
+    if (Number.isSafeInteger(value)) {
+      args.setSigned(index, value);
+    } else {
+      const big = context.getBig(registerName);
+      args.setHalves(index, Number(big & 0xffff_ffffn) | 0, Number(big >> 32n) | 0);
+    }
   }
-  return SyscallArgs.fromRegisters(low, high);
+  return args;
 }
 
 /** A copy of the registers in the shape the signal-frame code works on. */

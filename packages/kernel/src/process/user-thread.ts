@@ -34,12 +34,15 @@ interface InterruptedCall {
 }
 
 async function runThread(kernel: Kernel, process: Process): Promise<void> {
+  let mode: UserMode | undefined;
   while (!process.isZombie) {
     if (process.stopped) {
       await process.events.waitUntil(() => !process.stopped || process.isZombie || process.pending.pending.has(Signal.SIGKILL));
       continue;
     }
-    const mode = new UserMode(process.space.vmSpace, process.context);
+    if (mode === undefined || mode.space !== process.space.vmSpace || mode.context !== process.context) {
+      mode = new UserMode(process.space.vmSpace, process.context);
+    }
     const reason = await mode.execute(() => process.hasDeliverableSignal || process.isZombie || process.stopped);
     let interrupted: InterruptedCall | undefined;
     if (reason === ReturnReason.Syscall) interrupted = await serveSyscall(kernel, process);
@@ -106,6 +109,7 @@ export function forceSignal(process: Process, info: SigInfo): void {
 }
 
 async function deliverSignals(kernel: Kernel, process: Process, interrupted: InterruptedCall | undefined): Promise<void> {
+  if (process.pending.pending.isEmpty && process.savedMask === undefined) return;
   for (;;) {
     const delivery = takeDeliverable([process.pending], process.actions, process.blocked);
     if (delivery === undefined) break;

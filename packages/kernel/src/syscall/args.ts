@@ -49,12 +49,21 @@ export class SyscallArgs {
   /** Arguments given as signed integers (tests and in-kernel callers). */
   static of(...values: number[]): SyscallArgs {
     const args = new SyscallArgs();
-    for (const [index, value] of values.slice(0, 6).entries()) {
-      const high = Math.floor(value / TWO_TO_32);
-      args.#low[index] = (value - high * TWO_TO_32) | 0;
-      args.#high[index] = high | 0;
-    }
+    for (const [index, value] of values.slice(0, 6).entries()) args.setSigned(index, value);
     return args;
+  }
+
+  /** Sets argument `index` from a signed integer within ±2^53. */
+  setSigned(index: number, value: number): void {
+    const high = Math.floor(value / TWO_TO_32);
+    this.#low[index] = (value - high * TWO_TO_32) | 0;
+    this.#high[index] = high | 0;
+  }
+
+  /** Sets argument `index` from its two 32-bit halves. */
+  setHalves(index: number, low: number, high: number): void {
+    this.#low[index] = low | 0;
+    this.#high[index] = high | 0;
   }
 
   /** A C `int` (or `pid_t`, `mode_t`...): the low 32 bits, sign-extended. */
