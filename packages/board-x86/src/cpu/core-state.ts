@@ -54,6 +54,12 @@ export class CoreState extends LazyFlags {
   modrmRm = 0;
   /** Effective address of a memory operand (segment base included). */
   ea = 0;
+  /**
+   * The effective address as exact 64-bit halves, without segment base (what LEA stores);
+   * `eaHigh` is -1 with `eaLow` 0 for RIP-relative operands, whose `ea` is exact anyway.
+   */
+  eaLow = 0;
+  eaHigh = 0;
   /** The memory operand is RIP-relative: immediates fetched later move its base. */
   eaRipRelative = false;
 
@@ -229,6 +235,8 @@ export class CoreState extends LazyFlags {
       const next = this.ip + this.ipDelta + displacement;
       this.ea = this.addressSize32 ? next % TWO_POW_32 : next;
       this.ea += this.segmentBase;
+      this.eaLow = 0;
+      this.eaHigh = -1;
       return;
     } else {
       rm |= (rex & Rex.B) << 3;
@@ -240,6 +248,8 @@ export class CoreState extends LazyFlags {
     this.eaRipRelative = false;
     lowSum += displacement >>> 0;
     const segmentBase = this.segmentBase;
+    this.eaLow = lowSum | 0;
+    this.eaHigh = this.addressSize32 ? 0 : (highSum + (displacement >> 31) + Math.floor(lowSum / TWO_POW_32)) | 0;
     if (this.addressSize32) {
       this.ea = (lowSum >>> 0) + segmentBase;
       return;

@@ -174,8 +174,12 @@ export function executeOneByte(c: CoreState, opcode: number): void {
     case 0x8d: {
       c.decodeModrm();
       if (c.modrmMod === 3) c.undefinedOpcode();
-      const address = c.ea - c.segmentBase;
-      c.setReg(c.operandSize, c.modrmReg, address % TWO_POW_32 | 0, Math.floor(address / TWO_POW_32) | 0);
+      if (c.eaRipRelative) {
+        const address = c.ea - c.segmentBase;
+        c.setReg(c.operandSize, c.modrmReg, address % TWO_POW_32 | 0, Math.floor(address / TWO_POW_32) | 0);
+      } else {
+        c.setReg(c.operandSize, c.modrmReg, c.eaLow, c.eaHigh);
+      }
       return;
     }
     case 0x8f: {

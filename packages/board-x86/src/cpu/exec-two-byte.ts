@@ -106,7 +106,7 @@ function bitTest(c: CoreState, kind: number, offsetFromRegister: boolean): void 
   if (c.modrmMod !== 3 && offsetFromRegister) {
     c.ea += Math.floor(offset / bits) * size;
   }
-  const bit = ((offset % bits) + bits) % bits;
+  const bit = (offsetFromRegister ? (c.gprLo[c.modrmReg] ?? 0) : offset) & (bits - 1);
   const value = kind === 4 ? c.readRm(size) : c.readRmForUpdate(size);
   let hi = c.valHi;
   let lo = value;
@@ -148,7 +148,8 @@ function cmpxchg(c: CoreState, size: number): void {
     const source = c.getReg(size, c.modrmReg);
     c.writeRm(size, source, c.valHi);
   } else {
-    c.writeRm(size, current, currentHi);
+    // A register destination is left alone (not even zero-extended); memory is written back.
+    if (c.modrmMod !== 3) c.writeRm(size, current, currentHi);
     c.setReg(size, 0, current, currentHi);
   }
 }
@@ -296,8 +297,8 @@ export function executeTwoByte(c: CoreState, opcode: number): void {
       const source = c.getReg(size, c.modrmReg);
       const sum = aluBinary(c, AluOp.Add, size, dest, destHi, source, c.valHi);
       const sumHi = c.valHi;
-      c.writeRm(size, sum, sumHi);
       c.setReg(size, c.modrmReg, dest, destHi);
+      c.writeRm(size, sum, sumHi);
       return;
     }
     case 0xc7:
