@@ -1,3 +1,7 @@
+/**
+ * Rule tests for `no-builtin-mutation`: writes to locals pass; every direct, reflective or
+ * prototype-chain write to a built-in fails.
+ */
 import { noBuiltinMutation } from "../src/rules/no-builtin-mutation.ts";
 import { runRuleTests } from "./rule-tester.ts";
 

@@ -1,3 +1,7 @@
+/**
+ * Rule tests for `no-host-api`: host globals (directly and through the global object), host
+ * modules in every import form, code loaders, `import.meta` and host entropy.
+ */
 import { describe, expect, it } from "vitest";
 import { isHostModule, noHostApi } from "../src/rules/no-host-api.ts";
 import { runRuleTests } from "./rule-tester.ts";

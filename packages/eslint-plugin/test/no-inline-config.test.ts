@@ -1,3 +1,7 @@
+/**
+ * Tests for `no-inline-config`: its directive grammar (ESLint's own), the rule on per-rule
+ * directives, and on blanket ones under `noInlineConfig`, where they must switch nothing off.
+ */
 import * as parser from "@typescript-eslint/parser";
 import { Linter } from "@typescript-eslint/utils/ts-eslint";
 import { describe, expect, it } from "vitest";

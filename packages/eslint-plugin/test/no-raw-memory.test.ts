@@ -1,3 +1,7 @@
+/**
+ * Rule tests for `no-raw-memory`: raw-memory globals in every spelling, `.buffer` of typed
+ * views (found by declaration), and look-alikes that must pass.
+ */
 import { noRawMemory } from "../src/rules/no-raw-memory.ts";
 import { runRuleTests } from "./rule-tester.ts";
 

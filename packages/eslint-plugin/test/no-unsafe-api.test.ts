@@ -1,3 +1,7 @@
+/**
+ * Rule tests for `no-unsafe-api`: uses of `@unsafe` symbols through members, calls,
+ * destructuring, aliases and tagged constructors; type positions are not uses.
+ */
 import { noUnsafeApi } from "../src/rules/no-unsafe-api.ts";
 import { runRuleTests } from "./rule-tester.ts";
 

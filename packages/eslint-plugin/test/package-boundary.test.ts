@@ -1,3 +1,7 @@
+/**
+ * Rule tests for `package-boundary`, linted as a file of a fixture `svc-net` package so that
+ * relative imports can be judged against the package root.
+ */
 import { packageBoundary } from "../src/rules/package-boundary.ts";
 import { fixtures, runRuleTests } from "./rule-tester.ts";
 

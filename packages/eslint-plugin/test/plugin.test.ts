@@ -1,3 +1,7 @@
+/**
+ * The plugin object: configs and rule lists agree, and `require()` (what FlatCompat does)
+ * yields the plugin itself.
+ */
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import plugin, { configs, rules, UNSAFE_SITE_RULES } from "../src/index.ts";

@@ -1,3 +1,7 @@
+/**
+ * Rule tests for `require-safety-comment` on a machine-like interface tagged as board-x86's
+ * is: where the justification must sit, what counts as one, and every kind of unsafe site.
+ */
 import { requireSafetyComment } from "../src/rules/require-safety-comment.ts";
 import { runRuleTests } from "./rule-tester.ts";
 

@@ -1,3 +1,7 @@
+/**
+ * Rule tests for `unsafe-tag-has-reason`: a tag with its obligation passes, a bare one fails
+ * wherever it sits in the comment.
+ */
 import { unsafeTagHasReason } from "../src/rules/unsafe-tag-has-reason.ts";
 import { runRuleTests } from "./rule-tester.ts";
 
