@@ -59,6 +59,13 @@ describe("osdk test", { timeout: BOARD_TIMEOUT_MS }, () => {
     expect(filtered.text()).toContain("ktest: 1 passed, 0 failed\n");
   });
 
+  it("fails a test that hangs, after its board-time timeout, and goes on", async () => {
+    const console = capture();
+    expect(await runKtestImage(join(fixtures, "hanging-ktests"), "", { output: console.output })).toBe(1);
+    expect(console.text()).toContain("ktest: FAIL waits forever: timed out after 60 s\n");
+    expect(console.text()).toContain("ktest: ok still runs after a hung test\n");
+  });
+
   it("refuses a package without in-kernel tests", async () => {
     await expect(runKtestImage(join(fixtures, "hello-kernel"))).rejects.toThrow(/has no in-kernel tests/);
   });

@@ -9,7 +9,11 @@
 import { bootInfo } from "../boot/boot-info.ts";
 import { powerOff } from "../boot/power.ts";
 import { println } from "../log/console.ts";
+import { WaitQueue } from "../sync/wait-queue.ts";
 import { Task } from "../task/task.ts";
+
+/** A test that has not finished after this much board time fails (and is left behind). */
+export const KTEST_TIMEOUT_NS = 60_000_000_000;
 
 export type KtestBody = () => void | Promise<void>;
 
@@ -34,6 +38,11 @@ export function assertEqual<T>(actual: T, expected: T, what = "value"): void {
   }
 }
 
+function describeFailure(failure: unknown): string | undefined {
+  if (failure === undefined) return undefined;
+  return failure instanceof Error ? failure.message : JSON.stringify(failure);
+}
+
 /** The `ktest.filter=<text>` word of the kernel command line, if any. */
 function commandLineFilter(): string {
   const word = bootInfo().commandLine.split(/\s+/).find((w) => w.startsWith("ktest.filter="));
@@ -49,17 +58,25 @@ export async function runKtests(filter = commandLineFilter()): Promise<void> {
   let failed = 0;
   for (const test of registered) {
     if (!test.name.includes(filter)) continue;
+    const finished = new WaitQueue();
+    let done = false;
     const task = Task.spawn(async () => {
-      await test.body();
+      try {
+        await test.body();
+      } finally {
+        done = true;
+        finished.wakeAll();
+      }
     }, { name: `ktest ${test.name}` });
-    await task.join();
-    if (task.failure === undefined) {
+    const completed = await finished.waitUntil(() => done, KTEST_TIMEOUT_NS);
+    if (completed === true) await task.join();
+    const failure = completed === true ? describeFailure(task.failure) : `timed out after ${String(KTEST_TIMEOUT_NS / 1e9)} s`;
+    if (failure === undefined) {
       passed++;
       println(`ktest: ok ${test.name}`);
     } else {
       failed++;
-      const reason = task.failure instanceof Error ? task.failure.message : JSON.stringify(task.failure);
-      println(`ktest: FAIL ${test.name}: ${reason}`);
+      println(`ktest: FAIL ${test.name}: ${failure}`);
     }
   }
   println(`ktest: ${String(passed)} passed, ${String(failed)} failed`);

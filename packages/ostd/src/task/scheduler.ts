@@ -44,7 +44,11 @@ export interface Scheduler {
   update(current: Task, event: SchedEvent): boolean;
 }
 
-/** First in, first out; never preempts. OSTD's built-in policy and fallback. */
+/**
+ * First in, first out, and a tick preempts the running task only when another one waits, so
+ * even user code that never yields cannot starve the rest. OSTD's built-in policy and
+ * fallback.
+ */
 export class FifoScheduler implements Scheduler {
   readonly #queue: Task[] = [];
   #head = 0;
@@ -64,7 +68,7 @@ export class FifoScheduler implements Scheduler {
     return task;
   }
 
-  update(): boolean {
-    return false;
+  update(_current: Task, event: SchedEvent): boolean {
+    return event === SchedEvent.Tick && this.#head < this.#queue.length;
   }
 }
