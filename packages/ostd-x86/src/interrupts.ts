@@ -21,6 +21,7 @@ const TIMER_PERIODIC = 1 << 17;
 const DIVIDE_BY_ONE = 0b1011;
 
 const IoApic = { RegisterSelect: 0x00, Data: 0x10, RedirectionBase: 0x10 } as const;
+const REDIRECTION_LEVEL_TRIGGERED = 1 << 15;
 const REDIRECTION_MASKED = 1 << 16;
 
 export const TIMER_VECTOR = 0x20;
@@ -53,10 +54,11 @@ export function createX86Interrupts(machine: Machine): ArchInterrupts {
     timerVector: TIMER_VECTOR,
     firstDeviceVector: FIRST_DEVICE_VECTOR,
     lastDeviceVector: LAST_DEVICE_VECTOR,
-    route(irq, vector) {
+    route(irq, vector, levelTriggered) {
       const entry = IoApic.RedirectionBase + irq * 2;
       ioApicWrite(entry + 1, 0);
-      ioApicWrite(entry, vector < 0 ? REDIRECTION_MASKED : vector & 0xff);
+      const mode = levelTriggered ? REDIRECTION_LEVEL_TRIGGERED : 0;
+      ioApicWrite(entry, vector < 0 ? REDIRECTION_MASKED : (vector & 0xff) | mode);
     },
     startTimer(hz) {
       lapicWrite(Lapic.TimerDivide, DIVIDE_BY_ONE);

@@ -126,10 +126,11 @@ export interface ArchInterrupts {
   readonly firstDeviceVector: number;
   readonly lastDeviceVector: number;
   /**
-   * Routes device interrupt `irq` (an I/O APIC pin) to `vector`, or masks it with -1.
+   * Routes device interrupt `irq` (an I/O APIC pin) to `vector`, edge- or level-triggered
+   * (active high), or masks it with vector -1.
    * @unsafe Interrupt routing decides which handler runs.
    */
-  route(irq: number, vector: number): void;
+  route(irq: number, vector: number, levelTriggered: boolean): void;
   /** Starts the periodic tick at `hz` per second. */
   startTimer(hz: number): void;
   /** Sleeps until an interrupt is pending. */

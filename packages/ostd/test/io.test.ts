@@ -96,6 +96,9 @@ describe("IRQ lines and boot info", () => {
       expect(machine.routes.get(5)).toBe(line.vector);
       expect(denied(IrqLine.forPin(5))).toBe(ErrorCode.Busy);
       expect(denied(IrqLine.forPin(99))).toBe(ErrorCode.InvalidArgs);
+      const pci = unwrap(IrqLine.forPin(17, "level"));
+      expect(machine.levelPins.has(17)).toBe(true);
+      pci.release();
       const more = [IrqLine.alloc(), IrqLine.alloc(), IrqLine.alloc(), IrqLine.alloc()];
       expect(more.filter((r) => !r.ok).length).toBe(1);
       line.release();

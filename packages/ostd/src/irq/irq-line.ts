@@ -51,8 +51,12 @@ export class IrqLine {
     return fail(ErrorCode.NoMemory, "no free interrupt vector");
   }
 
-  /** Allocates a vector and routes device interrupt pin `pin` (a PCI INTx or legacy IRQ) to it. */
-  static forPin(pin: number): Result<IrqLine> {
+  /**
+   * Allocates a vector and routes device interrupt pin `pin` (a PCI INTx or legacy IRQ) to
+   * it. A level-triggered line interrupts again after the EOI for as long as the device
+   * asserts it, so its top half must acknowledge the device.
+   */
+  static forPin(pin: number, trigger: "edge" | "level" = "edge"): Result<IrqLine> {
     if (!Number.isInteger(pin) || pin < 0 || pin > 23) return fail(ErrorCode.InvalidArgs, `no interrupt pin ${String(pin)}`);
     if (claimedPins.has(pin)) return fail(ErrorCode.Busy, `interrupt pin ${String(pin)} is already claimed`);
     const line = IrqLine.alloc();
@@ -60,7 +64,7 @@ export class IrqLine {
     line.value.#pin = pin;
     claimedPins.set(pin, line.value);
     // SAFETY: the vector was just allocated for this line and the pin was unclaimed.
-    arch().interrupts.route(pin, line.value.#vector);
+    arch().interrupts.route(pin, line.value.#vector, trigger === "level");
     return line;
   }
 
@@ -82,7 +86,7 @@ export class IrqLine {
     if (this.#pin >= 0) {
       claimedPins.delete(this.#pin);
       // SAFETY: masking the pin this line owned.
-      arch().interrupts.route(this.#pin, -1);
+      arch().interrupts.route(this.#pin, -1, false);
     }
   }
 

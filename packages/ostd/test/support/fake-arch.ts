@@ -71,6 +71,7 @@ export interface FakeMachine {
   readonly cr3Writes: number[];
   readonly flushedPages: number[];
   readonly routes: Map<number, number>;
+  readonly levelPins: Set<number>;
   readonly portWrites: { port: number; value: number }[];
   readonly iommuMappings: { bdf: number; base: number; pages: number; writable: boolean }[];
   readonly console: string[];
@@ -91,6 +92,7 @@ export function createFakeMachine(): FakeMachine {
     cr3Writes: [],
     flushedPages: [],
     routes: new Map(),
+    levelPins: new Set(),
     portWrites: [],
     iommuMappings: [],
     console: [],
@@ -136,7 +138,7 @@ export function createFakeMachine(): FakeMachine {
       timerVector: 0x20,
       firstDeviceVector: 0x30,
       lastDeviceVector: 0x33,
-      route: (irq, vector) => { machine.routes.set(irq, vector); },
+      route: (irq, vector, level) => { machine.routes.set(irq, vector); if (level) machine.levelPins.add(irq); },
       startTimer: () => undefined,
       halt: () => new Promise((resolve) => setTimeout(resolve, 1)),
       pollHost: () => new Promise((resolve) => setImmediate(resolve)),
