@@ -12,7 +12,6 @@
 export const wideResult = new Int32Array(4);
 
 const TWO_POW_32 = 4294967296;
-const TWO_POW_53 = 9007199254740992;
 
 let productHigh = 0;
 
@@ -102,18 +101,28 @@ export function divide(
   dHi: number,
 ): boolean {
   if (dLo === 0 && dHi === 0) return false;
+  // The double path needs |dividend| and |divisor| below 2^52 so that quotient * divisor
+  // stays exact while the rounded quotient is corrected.
   const dividendSmall = signed
-    ? n3 === n2 >> 31 && n2 === n1 >> 31 && Math.abs(n1) < 0x200000
-    : n3 === 0 && n2 === 0 && n1 >>> 0 < 0x200000;
-  const divisorSmall = signed ? Math.abs(dHi) < 0x200000 : dHi >>> 0 < 0x200000;
+    ? n3 === n2 >> 31 && n2 === n1 >> 31 && n1 < 0x100000 && n1 >= -0x100000
+    : n3 === 0 && n2 === 0 && n1 >>> 0 < 0x100000;
+  const divisorSmall = signed ? dHi < 0x100000 && dHi >= -0x100000 : dHi >>> 0 < 0x100000;
   if (dividendSmall && divisorSmall) {
     const dividend = signed ? n1 * TWO_POW_32 + (n0 >>> 0) : (n1 >>> 0) * TWO_POW_32 + (n0 >>> 0);
     const divisor = signed ? dHi * TWO_POW_32 + (dLo >>> 0) : (dHi >>> 0) * TWO_POW_32 + (dLo >>> 0);
-    if (Math.abs(dividend) < TWO_POW_53 && Math.abs(divisor) < TWO_POW_53) {
-      const quotient = Math.trunc(dividend / divisor);
-      const remainder = dividend - quotient * divisor;
-      return storeQuotient(signed, bits, quotient, remainder);
+    let quotient = Math.trunc(dividend / divisor);
+    let remainder = dividend - quotient * divisor;
+    // The rounded quotient can be one off: the remainder must have the dividend's sign and
+    // a magnitude below the divisor's.
+    const step = Math.sign(dividend) * Math.sign(divisor);
+    if (dividend >= 0 ? remainder < 0 : remainder > 0) {
+      quotient -= step;
+      remainder = dividend - quotient * divisor;
+    } else if (Math.abs(remainder) >= Math.abs(divisor)) {
+      quotient += step;
+      remainder = dividend - quotient * divisor;
     }
+    return storeQuotient(signed, bits, quotient, remainder);
   }
   return divideBig(signed, bits, n0, n1, n2, n3, dLo, dHi);
 }

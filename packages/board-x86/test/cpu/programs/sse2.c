@@ -33,7 +33,7 @@ int main(void) {
   double d[2];
   _mm_storeu_pd(d, r);
   __m128 f = _mm_set_ps(1.0f, 2.0f, 3.0f, 4.0f);
-  f = _mm_mul_ps(_mm_add_ps(f, _mm_set1_ps(0.5f)), _mm_rcp_ps(_mm_set1_ps(1.0f)));
+  f = _mm_mul_ps(_mm_add_ps(f, _mm_set1_ps(0.5f)), _mm_div_ps(_mm_set1_ps(1.0f), _mm_set1_ps(0.5f)));
   f = _mm_shuffle_ps(f, _mm_sub_ps(f, _mm_set1_ps(10.0f)), 0xb1);
   float fl[4];
   _mm_storeu_ps(fl, _mm_unpacklo_ps(f, _mm_min_ps(f, _mm_set1_ps(2.0f))));

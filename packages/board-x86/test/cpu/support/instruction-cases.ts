@@ -143,6 +143,8 @@ export function generateIntegerCases(random: Random, perForm: number): Instructi
         const c0 = size === 1 ? 0xc0 : 0xc1;
         add(`shift${kind}/${size} imm ${count}`, encode(size, [c0], withReg(ops, kind), [count]), mask);
         add(`shift${kind}/${size} 1`, encode(size, [size === 1 ? 0xd0 : 0xd1], withReg(ops, kind)), kind < 4 ? ALL : ALL & ~AF);
+        // By CL: the count is random, so only CF/ZF/SF/PF of non-rotates are always comparable.
+        add(`shift${kind}/${size} cl`, encode(size, [size === 1 ? 0xd2 : 0xd3], withReg(ops, kind)), 0);
       }
       if (size !== 1) {
         const imulOps = operands(random, random.below(2) === 0);
@@ -339,11 +341,14 @@ function fixDivision(random: Random, instruction: InstructionCase, view: DataVie
     return;
   }
   if (!signed) {
-    if (size === 2) view.setUint16(rdx, 0, true);
-    else if (size === 4) view.setUint32(rdx, 0, true);
+    // A high half below the divisor keeps the quotient in range.
+    const below = random.below(2) === 0 ? 0 : 1;
+    if (size === 2) view.setUint16(rdx, below * ((divisorLow & 0xffff) - 1), true);
+    else if (size === 4) view.setUint32(rdx, below * (divisorLow - 1), true);
     else {
-      view.setUint32(rdx, 0, true);
-      view.setUint32(rdx + 4, 0, true);
+      const high = divisorHigh >>> 0;
+      view.setUint32(rdx, below * (high === 0 ? divisorLow - 1 : random.next32()), true);
+      view.setUint32(rdx + 4, high === 0 ? 0 : below * (high - 1), true);
     }
     return;
   }
