@@ -13,6 +13,7 @@ runRuleTests("no-raw-memory", noRawMemory, {
     { code: "type Backing = ArrayBufferLike; declare function size(b: Backing): number;" },
     { code: "class DataView {} const mine = new DataView();" },
     { code: "const math = globalThis.Math.max(1, 2);" },
+    { code: 'declare const bytes: Uint8Array; const n: unknown = Reflect.get(bytes, "length");' },
   ],
   invalid: [
     { code: "const raw = new ArrayBuffer(8);", errors: [{ messageId: "raw", data: { what: "ArrayBuffer" } }] },
@@ -27,6 +28,7 @@ runRuleTests("no-raw-memory", noRawMemory, {
     { code: "declare const words: Int32Array | Uint8Array; const b = words.buffer;", errors: [{ messageId: "raw", data: { what: ".buffer" } }] },
     { code: "declare const bytes: Uint8Array; const { buffer } = bytes;", errors: [{ messageId: "raw", data: { what: ".buffer" } }] },
     { code: 'declare const bytes: Uint8Array; const b = bytes["buffer"];', errors: [{ messageId: "raw" }] },
+    { code: 'declare const bytes: Uint8Array; const b: unknown = Reflect.get(bytes, "buffer");', errors: [{ messageId: "raw", data: { what: ".buffer" } }] },
     { code: "class Frame extends Uint8Array {} const backing = new Frame(8).buffer;", errors: [{ messageId: "raw", data: { what: ".buffer" } }] },
     { code: "function backing(view: ArrayBufferView): ArrayBufferLike { return view.buffer; }", errors: [{ messageId: "raw", data: { what: ".buffer" } }] },
   ],

@@ -152,6 +152,19 @@ function isViewBufferProperty(program: ts.Program, symbol: ts.Symbol | undefined
   });
 }
 
+/** The object of `Reflect.get(object, "buffer")` (`.buffer` spelled reflectively), or null. */
+function reflectiveBufferTarget(call: TSESTree.CallExpression): TSESTree.Expression | null {
+  const { callee } = call;
+  const [target, key] = call.arguments;
+  const isReflectGet =
+    callee.type === AST_NODE_TYPES.MemberExpression &&
+    callee.object.type === AST_NODE_TYPES.Identifier &&
+    callee.object.name === "Reflect" &&
+    staticPropertyName(callee.property, callee.computed) === "get";
+  if (!isReflectGet || target === undefined || target.type === AST_NODE_TYPES.SpreadElement) return null;
+  return key?.type === AST_NODE_TYPES.Literal && key.value === "buffer" ? target : null;
+}
+
 /**
  * Listeners that call `report` for every read of raw memory in the file: raw-memory globals
  * (directly or through the global object) and the `.buffer` of typed arrays and DataViews.
@@ -174,6 +187,12 @@ export function rawMemoryListener(
         if (property.name === "buffer" && isViewBufferProperty(program, property.symbol)) {
           report({ node: property.node, what: ".buffer" });
         }
+      }
+    },
+    CallExpression(node) {
+      const target = reflectiveBufferTarget(node);
+      if (target !== null && isViewBufferProperty(program, services.getTypeAtLocation(target).getProperty("buffer"))) {
+        report({ node, what: ".buffer" });
       }
     },
     "Program:exit"() {
