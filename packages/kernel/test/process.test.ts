@@ -1,73 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { O_CREAT, O_WRONLY, RamFs, Vfs, type FileHandle } from "@asterism/svc-fs";
 import { Errno } from "../src/errno.ts";
-import type { Kernel } from "../src/kernel.ts";
-import { createKernel } from "../src/setup.ts";
 import { Signal } from "../src/signal/signals.ts";
 import { Sys } from "../src/syscall/numbers.ts";
 import { kernelCases, UserExit } from "./support/board.ts";
-import { buildElf, PF_R, PF_X } from "./support/elf-builder.ts";
-import { getRegister, program, result, scriptedUser, setRegister, store, syscall, type Step } from "./support/user-script.ts";
-
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
-const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
-
-/** A minimal static executable whose code page starts at `entry`. */
-function executable(entry: number): Uint8Array {
-  return buildElf({
-    entry,
-    segments: [
-      { flags: PF_R, offset: 0, vaddr: 0x400000, fileSize: 0x100, memSize: 0x100 },
-      { flags: PF_R | PF_X, offset: 0x1000, vaddr: entry, fileSize: 0x100, memSize: 0x1000 },
-    ],
-    fileSize: 0x1100,
-  });
-}
-
-const programs = new Map<number, Step>();
-const user = scriptedUser(programs);
-const output: string[] = [];
-const events: string[] = [];
-
-function captureHandle(): FileHandle {
-  return {
-    seekable: false,
-    read: () => new Uint8Array(0),
-    write: (_offset, data) => {
-      output.push(decode(data));
-      return data.length;
-    },
-  };
-}
-
-async function bootKernel(files: Record<string, Uint8Array>): Promise<Kernel> {
-  let now = 0;
-  const vfs = new Vfs({ clock: () => ({ sec: now++, nsec: 0 }), rootFs: new RamFs({ clock: () => ({ sec: 0, nsec: 0 }), type: "ramfs" }) });
-  const ctx = vfs.createContext();
-  vfs.mkdir(ctx, null, "/bin", 0o755);
-  for (const [path, bytes] of Object.entries(files)) {
-    const file = await vfs.open(ctx, null, path, O_CREAT | O_WRONLY, 0o755);
-    await file.write(bytes);
-    file.release();
-  }
-  return createKernel({ vfs, log: (message) => events.push(message), entropySeed: 42 });
-}
-
-async function runInit(path: string, argv: string[]): Promise<number> {
-  const kernel = await bootKernel({
-    "/bin/init": executable(0x401000),
-    "/bin/other": executable(0x402000),
-    "/bin/script": encode("#!/bin/other -x\necho\n"),
-    "/bin/garbage": encode("\x7fELF but not really"),
-  });
-  const init = await kernel.spawnInit(path, argv, ["HOME=/"], (files, process) => {
-    const out = kernel.vfs.openAnonymous(process.fs, captureHandle(), O_WRONLY);
-    files.install(out, false);
-    files.install(out.acquire(), false);
-    files.install(out.acquire(), false);
-  });
-  return kernel.waitForExit(init);
-}
+import { encode, output, programs, runInit, user } from "./support/scripted-kernel.ts";
+import { getRegister, program, result, setRegister, store, syscall, type Step } from "./support/user-script.ts";
 
 /** Step that writes argv[0] (found through the initial stack at RSP) to fd 1. */
 const writeArgv0: Step = (u) => {
