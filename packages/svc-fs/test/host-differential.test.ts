@@ -1,7 +1,8 @@
 /**
  * Differential test against the host's Linux: the same random sequences of file operations
- * run on host scratch directories (in a child process, as root and as an unprivileged user)
- * and on the VFS, and every outcome (success, result or errno) and the final trees must agree.
+ * run on host scratch directories (in a child process: as root, as an unprivileged user, and
+ * as four users taking turns) and on the VFS, and every outcome (success, result or errno)
+ * and the final trees (types, modes, owners, sizes, links) must agree.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FsContext, Vfs } from "../src/index.ts";
 import { makeGenerator } from "./differential/generator.ts";
-import { type Operation, hostTree } from "./differential/host-ops.ts";
+import { IDENTITIES, type Step, hostTree } from "./differential/host-ops.ts";
 import { runVfs, vfsTree } from "./differential/vfs-ops.ts";
 import { makeVfs } from "./helpers.ts";
 
@@ -21,50 +22,75 @@ const runnerPath = new URL("./differential/host-runner.ts", import.meta.url).pat
 
 interface Variant {
   readonly label: string;
-  readonly unprivileged: boolean;
   readonly enabled: boolean;
+  /** Spawn the host runner as this user (else as ourselves). */
+  readonly spawnAs?: { readonly uid: number; readonly gid: number };
+  /** Steps carry identities; the scratch directory is world-writable. */
+  readonly multiUser: boolean;
+}
+
+function sysctl(name: string): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/sys/fs/${name}`, "utf8").trim();
+  } catch {
+    return undefined;
+  }
 }
 
 const isLinux = process.platform === "linux";
+const isRoot = process.getuid?.() === 0;
 const variants: Variant[] = [
-  { label: "as root", unprivileged: false, enabled: isLinux && process.getuid?.() === 0 },
-  { label: "as an unprivileged user", unprivileged: true, enabled: isLinux && process.getuid?.() === 0 },
-  { label: "as the current user", unprivileged: false, enabled: isLinux && process.getuid?.() !== 0 },
+  { label: "as root", enabled: isLinux && isRoot, multiUser: false },
+  { label: "as an unprivileged user", enabled: isLinux && isRoot, spawnAs: UNPRIVILEGED, multiUser: false },
+  { label: "as the current user", enabled: isLinux && !isRoot, multiUser: false },
+  {
+    // The symlink/regular-file protections change what other users' files allow: the host must not use them.
+    label: "as four users taking turns",
+    enabled: isLinux && isRoot && sysctl("protected_symlinks") === "0" && sysctl("protected_regular") === "0",
+    multiUser: true,
+  },
 ];
 
-/** The VFS twin of a host scratch directory: "/w", owned like it, as the process's cwd. */
-function vfsScratch(unprivileged: boolean): { vfs: Vfs; ctx: FsContext; inspector: FsContext } {
+/** The VFS twin of a host scratch directory: "/w", owned and moded like it, as every context's cwd. */
+function vfsScratch(variant: Variant): { vfs: Vfs; contexts: FsContext[]; single: FsContext; inspector: FsContext } {
   const { vfs, root } = makeVfs();
-  const uid = unprivileged ? UNPRIVILEGED.uid : (process.getuid?.() ?? 0);
-  const gid = unprivileged ? UNPRIVILEGED.gid : (process.getgid?.() ?? 0);
-  vfs.mkdir(root, null, "/w", 0o700);
+  const uid = variant.spawnAs?.uid ?? process.getuid?.() ?? 0;
+  const gid = variant.spawnAs?.gid ?? process.getgid?.() ?? 0;
+  root.umask = 0;
+  vfs.mkdir(root, null, "/w", variant.multiUser ? 0o777 : 0o700);
   vfs.chown(root, null, "/w", uid, gid);
-  const ctx = vfs.createContext({ uid, gid, groups: [] });
-  vfs.chdir(ctx, null, "/w");
-  const inspector = root.clone();
-  vfs.chdir(inspector, null, "/w");
-  return { vfs, ctx, inspector };
+  const enter = (cred: { uid: number; gid: number; groups: readonly number[] }): FsContext => {
+    const ctx = vfs.createContext(cred);
+    vfs.chdir(ctx, null, "/w");
+    return ctx;
+  };
+  return {
+    vfs,
+    contexts: variant.multiUser ? IDENTITIES.map(enter) : [],
+    single: enter({ uid, gid, groups: [] }),
+    inspector: enter({ uid: 0, gid: 0, groups: [] }),
+  };
 }
 
 for (const variant of variants) {
   describe.skipIf(!variant.enabled)(`differential test against the host Linux kernel, ${variant.label}`, () => {
-    const sequences = new Map<number, Operation[]>();
+    const sequences = new Map<number, Step[]>();
     const bases = new Map<number, string>();
     const hostOutcomes = new Map<number, string[]>();
 
     beforeAll(() => {
       for (const seed of SEEDS) {
-        const generate = makeGenerator(seed);
-        sequences.set(seed, Array.from({ length: STEPS }, generate));
+        sequences.set(seed, Array.from({ length: STEPS }, makeGenerator(seed, variant.multiUser)));
         const base = fs.mkdtempSync(join(tmpdir(), "svc-fs-diff-"));
-        if (variant.unprivileged) fs.chownSync(base, UNPRIVILEGED.uid, UNPRIVILEGED.gid);
+        if (variant.spawnAs !== undefined) fs.chownSync(base, variant.spawnAs.uid, variant.spawnAs.gid);
+        if (variant.multiUser) fs.chmodSync(base, 0o777);
         bases.set(seed, base);
       }
-      const runs = SEEDS.map((seed) => ({ base: bases.get(seed), operations: sequences.get(seed) }));
+      const runs = SEEDS.map((seed) => ({ base: bases.get(seed), steps: sequences.get(seed) }));
       const output = execFileSync(process.execPath, [runnerPath], {
         input: JSON.stringify({ runs }),
         maxBuffer: 1 << 26,
-        ...(variant.unprivileged ? UNPRIVILEGED : {}),
+        ...(variant.spawnAs ?? {}),
       });
       const parsed: unknown = JSON.parse(output.toString());
       if (!Array.isArray(parsed)) throw new Error("host runner gave no outcome list");
@@ -81,17 +107,18 @@ for (const variant of variants) {
 
     for (const seed of SEEDS) {
       it(`agrees on ${String(STEPS)} random operations (seed ${String(seed)})`, async () => {
-        const operations = sequences.get(seed) ?? [];
+        const steps = sequences.get(seed) ?? [];
         const host = hostOutcomes.get(seed) ?? [];
-        const base = bases.get(seed) ?? "";
-        const { vfs, ctx, inspector } = vfsScratch(variant.unprivileged);
+        const { vfs, contexts, single, inspector } = vfsScratch(variant);
         const log: string[] = [];
-        for (const [step, operation] of operations.entries()) {
-          const ours = await runVfs(vfs, ctx, operation);
-          log.push(`${JSON.stringify(operation)} host=${host[step] ?? "?"} vfs=${ours}`);
-          if (host[step] !== ours) expect(log.slice(-15).join("\n")).toBe(`mismatch at step ${String(step)}`);
+        for (const [index, step] of steps.entries()) {
+          const ctx = step.who === null ? single : (contexts[step.who] ?? single);
+          const ours = await runVfs(vfs, ctx, step.operation);
+          const who = step.who === null ? "" : `as ${String(ctx.cred.uid)} `;
+          log.push(`${who}${JSON.stringify(step.operation)} host=${host[index] ?? "?"} vfs=${ours}`);
+          if (host[index] !== ours) expect(log.slice(-15).join("\n")).toBe(`mismatch at step ${String(index)}`);
         }
-        expect(await vfsTree(vfs, inspector)).toEqual(hostTree(base));
+        expect(await vfsTree(vfs, inspector)).toEqual(hostTree(bases.get(seed) ?? ""));
       });
     }
   });

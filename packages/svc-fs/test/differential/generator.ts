@@ -3,12 +3,19 @@
  * namespace so that operations keep colliding with each other's results.
  */
 import { O_APPEND, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_TRUNC, O_WRONLY } from "../../src/index.ts";
-import type { Operation } from "./host-ops.ts";
+import { IDENTITIES, type Operation, type Step } from "./host-ops.ts";
 
 /** Includes modes that lock the owner out, so unprivileged runs meet EACCES everywhere. */
 const CHMOD_MODES = [0o755, 0o644, 0o700, 0o555, 0o311, 0o000, 0o1777, 0o4711, 0o600, 0o200];
 
-export function makeGenerator(seed: number): () => Operation {
+const CHOWN_UIDS = [-1, 0, 1000, 1001];
+const CHOWN_GIDS = [-1, 0, 100, 1001];
+
+/**
+ * Steps of one sequence. With `multiUser`, each step is run by a random identity, except hard
+ * links (root only), which keeps the host's fs.protected_hardlinks setting out of the result.
+ */
+export function makeGenerator(seed: number, multiUser: boolean): () => Step {
   let state = seed;
   const next = (limit: number): number => {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
@@ -27,8 +34,8 @@ export function makeGenerator(seed: number): () => Operation {
   };
   const openFlags = [O_RDONLY, O_RDONLY | O_DIRECTORY, O_RDONLY | O_NOFOLLOW, O_WRONLY, O_WRONLY | O_TRUNC];
   const writeFlags = [O_WRONLY | O_CREAT, O_WRONLY | O_CREAT | O_EXCL, O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_APPEND];
-  return () => {
-    switch (next(13)) {
+  const operation = (): Operation => {
+    switch (next(14)) {
       case 0:
         return { op: "mkdir", path: path() };
       case 1:
@@ -53,8 +60,15 @@ export function makeGenerator(seed: number): () => Operation {
         return { op: "readlink", path: path() };
       case 11:
         return { op: "list", path: path() };
+      case 12:
+        return { op: "chown", path: path(), uid: CHOWN_UIDS[next(CHOWN_UIDS.length)] ?? -1, gid: CHOWN_GIDS[next(CHOWN_GIDS.length)] ?? -1 };
       default:
         return { op: "stat", path: path(), follow: next(2) === 0 };
     }
+  };
+  return () => {
+    const step = operation();
+    if (!multiUser) return { who: null, operation: step };
+    return { who: step.op === "link" ? 0 : next(IDENTITIES.length), operation: step };
   };
 }

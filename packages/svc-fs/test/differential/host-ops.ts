@@ -19,13 +19,28 @@ export type Operation =
   | { op: "truncate"; path: string; size: number }
   | { op: "chmod"; path: string; mode: number }
   | { op: "readlink"; path: string }
-  | { op: "list"; path: string };
+  | { op: "list"; path: string }
+  | { op: "chown"; path: string; uid: number; gid: number };
+
+/** Who performs an operation in the multi-user variant: root, two users sharing group 100, a stranger. */
+export const IDENTITIES = [
+  { uid: 0, gid: 0, groups: [] },
+  { uid: 1000, gid: 100, groups: [100] },
+  { uid: 1001, gid: 1001, groups: [100] },
+  { uid: 1002, gid: 1002, groups: [] },
+] as const;
+
+/** One step of a sequence: the operation and, in the multi-user variant, the index of who runs it. */
+export interface Step {
+  readonly who: number | null;
+  readonly operation: Operation;
+}
 
 /** Result of a stat, in the same words on both sides (directories' nlink differs between file systems). */
-export function describeStat(mode: number, size: number, nlink: number): string {
-  const type = (mode & 0o170000) >>> 12;
-  const permissions = (mode & 0o7777).toString(8);
-  return type === 4 ? `dir ${permissions}` : `type${String(type)} ${permissions} size${String(size)} nlink${String(nlink)}`;
+export function describeStat(stat: { mode: number; size: number; nlink: number; uid: number; gid: number }): string {
+  const type = (stat.mode & 0o170000) >>> 12;
+  const permissions = `${(stat.mode & 0o7777).toString(8)} ${String(stat.uid)}:${String(stat.gid)}`;
+  return type === 4 ? `dir ${permissions}` : `type${String(type)} ${permissions} size${String(stat.size)} nlink${String(stat.nlink)}`;
 }
 
 function outcome(action: () => string): string {
@@ -70,8 +85,7 @@ export function runHost(base: string, operation: Operation): string {
         fs.symlinkSync(operation.target, at(operation.path));
         return "ok";
       case "stat": {
-        const stat = operation.follow ? fs.statSync(at(operation.path)) : fs.lstatSync(at(operation.path));
-        return describeStat(stat.mode, stat.size, stat.nlink);
+        return describeStat(operation.follow ? fs.statSync(at(operation.path)) : fs.lstatSync(at(operation.path)));
       }
       case "truncate": {
         // Node has no truncate(2) binding (truncateSync is open + ftruncate): spell it out.
@@ -90,6 +104,9 @@ export function runHost(base: string, operation: Operation): string {
         return fs.readlinkSync(at(operation.path));
       case "list":
         return fs.readdirSync(at(operation.path)).sort().join(",");
+      case "chown":
+        fs.chownSync(at(operation.path), operation.uid, operation.gid);
+        return "ok";
     }
   });
 }
@@ -101,7 +118,7 @@ export function hostTree(base: string, relative = ""): string[] {
     const path = relative === "" ? name : `${relative}/${name}`;
     const stat = fs.lstatSync(join(base, path));
     if (stat.isSymbolicLink()) lines.push(`${path} -> ${fs.readlinkSync(join(base, path))}`);
-    else lines.push(`${path} ${describeStat(stat.mode, stat.size, stat.nlink)}`);
+    else lines.push(`${path} ${describeStat(stat)}`);
     if (stat.isDirectory()) lines.push(...hostTree(base, path));
   }
   return lines;

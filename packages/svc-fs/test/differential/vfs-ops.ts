@@ -57,8 +57,7 @@ export async function runVfs(vfs: Vfs, ctx: FsContext, operation: Operation): Pr
         vfs.symlink(ctx, operation.target, null, operation.path);
         return "ok";
       case "stat": {
-        const stat = vfs.stat(ctx, null, operation.path, operation.follow ? 0 : AT_SYMLINK_NOFOLLOW);
-        return describeStat(stat.mode, stat.size, stat.nlink);
+        return describeStat(vfs.stat(ctx, null, operation.path, operation.follow ? 0 : AT_SYMLINK_NOFOLLOW));
       }
       case "truncate": {
         const file = await vfs.open(ctx, null, operation.path, O_RDWR);
@@ -74,6 +73,9 @@ export async function runVfs(vfs: Vfs, ctx: FsContext, operation: Operation): Pr
         return "ok";
       case "readlink":
         return vfs.readlink(ctx, null, operation.path);
+      case "chown":
+        vfs.chown(ctx, null, operation.path, operation.uid, operation.gid);
+        return "ok";
       case "list": {
         const dir = await vfs.open(ctx, null, operation.path, O_RDONLY | O_DIRECTORY);
         const names = [...direntNames(dir.getdents64(65536))].filter((name) => name !== "." && name !== "..");
@@ -97,7 +99,7 @@ export async function vfsTree(vfs: Vfs, ctx: FsContext, relative = ""): Promise<
     const path = relative === "" ? name : `${relative}/${name}`;
     const stat = vfs.stat(ctx, null, path, AT_SYMLINK_NOFOLLOW);
     if ((stat.mode & 0o170000) === 0o120000) lines.push(`${path} -> ${vfs.readlink(ctx, null, path)}`);
-    else lines.push(`${path} ${describeStat(stat.mode, stat.size, stat.nlink)}`);
+    else lines.push(`${path} ${describeStat(stat)}`);
     if ((stat.mode & 0o170000) === 0o040000) lines.push(...(await vfsTree(vfs, ctx, path)));
   }
   return lines;
