@@ -116,24 +116,27 @@ describe("frames", () => {
 });
 
 describe("a buggy frame allocator", () => {
-  it("cannot hand out a frame that is in use, reserved or outside RAM", async () => {
+  it("cannot hand out a frame that is in use, reserved or outside RAM, nor crash OSTD by throwing", async () => {
     fakeMachine();
     const inUse = await inKernel(() => unwrap(UntypedFrame.alloc()));
-    const answers = [inUse.paddr / PAGE_SIZE, 0, RAM_SIZE / PAGE_SIZE + 5, 1.5, -1];
+    const answers = [inUse.paddr / PAGE_SIZE, 0, RAM_SIZE / PAGE_SIZE + 5, 1.5, -1, Number.NaN];
     const buggy: FrameAllocator = {
       addFree: () => undefined,
-      alloc: () => answers.shift(),
+      alloc: () => {
+        if (answers.length === 0) throw new Error("allocator bug");
+        return answers.shift();
+      },
       dealloc: () => undefined,
     };
     await inKernel(() => {
       const before = policyViolationCount();
       injectFrameAllocator(buggy);
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 7; i++) {
         const result = UntypedFrame.alloc();
         expect(result.ok).toBe(false);
         if (!result.ok) expect(result.error.code).toBe(ErrorCode.PolicyViolation);
       }
-      expect(policyViolationCount()).toBe(before + 5);
+      expect(policyViolationCount()).toBe(before + 7);
       expect(inUse.refCount).toBe(1);
       injectFrameAllocator(new BitmapFrameAllocator());
       const fresh = unwrap(UntypedFrame.alloc());

@@ -69,7 +69,14 @@ export function allocateFrames(count: number, usage: FrameUsage, zeroed = true):
   }
   // SAFETY: RAM is written only to zero the frames just validated and claimed below.
   const { table, allocator, memory } = frameState();
-  const start = allocator.alloc(count);
+  let start: number | undefined;
+  try {
+    start = allocator.alloc(count);
+  } catch (error) {
+    const message = `the frame allocator threw: ${String(error)}`;
+    logViolation(message);
+    return fail(ErrorCode.PolicyViolation, message);
+  }
   if (start === undefined) return fail(ErrorCode.NoMemory, `no ${String(count)} contiguous free frames`);
   if (!table.allFree(start, count)) {
     const message = `the frame allocator returned frames ${String(start)}..+${String(count)}, which are not free usable RAM`;
@@ -84,7 +91,12 @@ export function allocateFrames(count: number, usage: FrameUsage, zeroed = true):
 /** Drops one reference to `pfn`; gives the frame back to the allocator when it was the last. */
 export function releaseFrame(pfn: number): void {
   const { table, allocator } = frameState();
-  if (table.dropRef(pfn)) allocator.dealloc(pfn, 1);
+  if (!table.dropRef(pfn)) return;
+  try {
+    allocator.dealloc(pfn, 1);
+  } catch (error) {
+    logViolation(`the frame allocator threw on dealloc of frame ${String(pfn)}: ${String(error)}`);
+  }
 }
 
 export { FrameUsage, PAGE_SIZE };

@@ -12,7 +12,12 @@ import type { ArchUserContext } from "../arch.ts";
 import { arch } from "../boot/machine-state.ts";
 import { ErrorCode, OstdError } from "../error.ts";
 
-/** General-purpose register indices (x86-64 encoding order). */
+/**
+ * General-purpose register indices (x86-64 encoding order). This is the one piece of ISA
+ * vocabulary OSTD carries itself: the Linux ABI layer must name registers, and services
+ * cannot import the arch port. Which registers carry system-call arguments comes from the
+ * port (`SyscallAbi`).
+ */
 export const Register = {
   RAX: 0, RCX: 1, RDX: 2, RBX: 3, RSP: 4, RBP: 5, RSI: 6, RDI: 7,
   R8: 8, R9: 9, R10: 10, R11: 11, R12: 12, R13: 13, R14: 14, R15: 15,
