@@ -15,8 +15,8 @@ import { IDENTITIES, type Step, hostTree } from "./differential/host-ops.ts";
 import { runVfs, vfsTree } from "./differential/vfs-ops.ts";
 import { makeVfs } from "./helpers.ts";
 
-const SEEDS = Array.from({ length: 8 }, (_, index) => index + 1);
-const STEPS = 800;
+const SEEDS = Array.from({ length: 6 }, (_, index) => index + 1);
+const STEPS = 700;
 const UNPRIVILEGED = { uid: 1000, gid: 1000 } as const;
 const runnerPath = new URL("./differential/host-runner.ts", import.meta.url).pathname;
 
