@@ -13,8 +13,8 @@ import type { UserContext } from "@asterism/ostd";
 import type { AddressSpace } from "../mm/address-space.ts";
 import { Errno, SyscallError } from "../errno.ts";
 import type { AltStack } from "../signal/signal-frame.ts";
-import { postSignal, SignalActions, SignalQueue, SiCode, type SigInfo } from "../signal/signal-state.ts";
-import { isUncatchable, Signal, SigSet } from "../signal/signals.ts";
+import { postSignal, SIG_DFL, SignalActions, SignalQueue, SiCode, type SigInfo } from "../signal/signal-state.ts";
+import { Signal, SigSet } from "../signal/signals.ts";
 import { FdTable } from "./fd-table.ts";
 import { SignalAwareQueue, type Sleeper } from "./interruptible-wait.ts";
 import { WaitOption, WaitStatus } from "./wait-status.ts";
@@ -101,9 +101,13 @@ export class Process implements Sleeper {
     return !this.pending.pending.minus(this.blocked).isEmpty;
   }
 
-  /** Queues a signal and wakes the thread wherever it sleeps. */
-  signal(info: SigInfo): void {
+  /**
+   * Queues a signal and wakes the thread wherever it sleeps. Init (pid 1) receives only the
+   * signals it has a handler for, unless the signal is `forced` (a fault it caused).
+   */
+  signal(info: SigInfo, forced = false): void {
     if (this.isZombie) return;
+    if (this.pid === 1 && !forced && this.actions.get(info.signal).handler === SIG_DFL) return;
     postSignal(this.pending, this.actions, this.blocked, info);
     if (info.signal === Signal.SIGKILL || info.signal === Signal.SIGCONT) this.resume();
     this.wakeForSignal();
@@ -234,9 +238,4 @@ export class ProcessTable {
   #live(process: Process | undefined): Process[] {
     return process === undefined ? [] : [process];
   }
-}
-
-/** Whether a signal may be ignored by the init process (init gets only the signals it handles). */
-export function initIgnores(process: Process, signal: number): boolean {
-  return process.pid === 1 && (isUncatchable(signal) || process.actions.get(signal).handler === 0);
 }

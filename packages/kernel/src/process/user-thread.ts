@@ -105,7 +105,7 @@ export function forceSignal(process: Process, info: SigInfo): void {
     process.blocked = process.blocked.without(info.signal);
     process.actions.resetToDefault(info.signal);
   }
-  process.signal(info);
+  process.signal(info, true);
 }
 
 async function deliverSignals(kernel: Kernel, process: Process, interrupted: InterruptedCall | undefined): Promise<void> {
