@@ -35,7 +35,7 @@ export function makeGenerator(seed: number, multiUser: boolean): () => Step {
   const openFlags = [O_RDONLY, O_RDONLY | O_DIRECTORY, O_RDONLY | O_NOFOLLOW, O_WRONLY, O_WRONLY | O_TRUNC];
   const writeFlags = [O_WRONLY | O_CREAT, O_WRONLY | O_CREAT | O_EXCL, O_WRONLY | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_APPEND];
   const operation = (): Operation => {
-    switch (next(14)) {
+    switch (next(15)) {
       case 0:
         return { op: "mkdir", path: path() };
       case 1:
@@ -62,6 +62,8 @@ export function makeGenerator(seed: number, multiUser: boolean): () => Step {
         return { op: "list", path: path() };
       case 12:
         return { op: "chown", path: path(), uid: CHOWN_UIDS[next(CHOWN_UIDS.length)] ?? -1, gid: CHOWN_GIDS[next(CHOWN_GIDS.length)] ?? -1 };
+      case 13:
+        return { op: "utimes", path: path(), seconds: 1_000_000_000 + next(1000) };
       default:
         return { op: "stat", path: path(), follow: next(2) === 0 };
     }

@@ -20,7 +20,8 @@ export type Operation =
   | { op: "chmod"; path: string; mode: number }
   | { op: "readlink"; path: string }
   | { op: "list"; path: string }
-  | { op: "chown"; path: string; uid: number; gid: number };
+  | { op: "chown"; path: string; uid: number; gid: number }
+  | { op: "utimes"; path: string; seconds: number };
 
 /** Who performs an operation in the multi-user variant: root, two users sharing group 100, a stranger. */
 export const IDENTITIES = [
@@ -107,6 +108,11 @@ export function runHost(base: string, operation: Operation): string {
       case "chown":
         fs.chownSync(at(operation.path), operation.uid, operation.gid);
         return "ok";
+      case "utimes": {
+        fs.utimesSync(at(operation.path), operation.seconds, operation.seconds);
+        const stat = fs.statSync(at(operation.path));
+        return `mtime ${String(Math.floor(stat.mtimeMs / 1000))}`;
+      }
     }
   });
 }

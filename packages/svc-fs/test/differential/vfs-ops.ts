@@ -76,6 +76,11 @@ export async function runVfs(vfs: Vfs, ctx: FsContext, operation: Operation): Pr
       case "chown":
         vfs.chown(ctx, null, operation.path, operation.uid, operation.gid);
         return "ok";
+      case "utimes": {
+        const time = { sec: operation.seconds, nsec: 0 };
+        vfs.utimens(ctx, null, operation.path, [time, time]);
+        return `mtime ${String(vfs.stat(ctx, null, operation.path).mtime.sec)}`;
+      }
       case "list": {
         const dir = await vfs.open(ctx, null, operation.path, O_RDONLY | O_DIRECTORY);
         const names = [...direntNames(dir.getdents64(65536))].filter((name) => name !== "." && name !== "..");
