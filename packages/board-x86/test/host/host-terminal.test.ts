@@ -51,4 +51,25 @@ describe("host terminal", () => {
     });
     expect(code).toBe(130);
   });
+
+  it("HLT with no timer armed sleeps until a key arrives and the UART interrupt is pending", async () => {
+    const tty = fakeTty();
+    const harness = testBoard({ console: { input: tty.stream } });
+    await harness.board.run(async (machine) => {
+      machine.mmio.write(BoardLayout.localApicBase + 0xf0, 4, 0x1ff);
+      machine.mmio.write(BoardLayout.ioApicBase, 4, 0x10 + 2 * 4);
+      machine.mmio.write(BoardLayout.ioApicBase + 0x10, 4, 0x24);
+      machine.ports.write(BoardLayout.com1Port + 4, 1, 0x08);
+      machine.ports.write(BoardLayout.com1Port + 1, 1, 0x01);
+      let woke = false;
+      const halted = machine.halt().then(() => { woke = true; });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(woke).toBe(false);
+      tty.type(Uint8Array.of(0x71));
+      await halted;
+      expect(machine.cpu.takeInterrupt()).toBe(0x24);
+      expect(machine.ports.read(BoardLayout.com1Port, 1)).toBe(0x71);
+      machine.powerOff(0);
+    });
+  });
 });
