@@ -38,6 +38,8 @@ export class CoreState extends LazyFlags {
   /** RIP of the instruction being executed (where a fault leaves RIP). */
   instructionRip = 0;
 
+  /** The current opcode: the byte for the one-byte map, 0x0f00 | byte for the 0F map. */
+  opcode = 0;
   /** Decoded prefixes of the current instruction. */
   rex = 0;
   operandSize = 4;

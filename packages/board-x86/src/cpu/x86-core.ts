@@ -124,8 +124,14 @@ export class X86Core extends CoreState implements ExecutionCore {
             this.segmentBase = segmentBase;
             this.operandSize = (rex & Rex.W) !== 0 ? 8 : prefix66 ? 2 : 4;
             this.eaRipRelative = false;
-            if (opcode === 0x0f) executeTwoByte(this, this.fetch8());
-            else executeOneByte(this, opcode);
+            if (opcode === 0x0f) {
+              const second = this.fetch8();
+              this.opcode = 0x0f00 | second;
+              executeTwoByte(this, second);
+            } else {
+              this.opcode = opcode;
+              executeOneByte(this, opcode);
+            }
             return;
         }
         // A REX prefix counts only directly before the opcode.
