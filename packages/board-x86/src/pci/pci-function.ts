@@ -40,6 +40,14 @@ export interface BarHandler {
   write(offset: number, size: number, value: number): void;
 }
 
+/** Bytes of configuration space that the device serves itself (e.g. virtio's PCI_CFG access window). */
+export interface ConfigWindow {
+  readonly offset: number;
+  readonly length: number;
+  read(offset: number, size: number): number;
+  write(offset: number, size: number, value: number): void;
+}
+
 export interface PciIdentity {
   readonly vendorId: number;
   readonly deviceId: number;
@@ -57,6 +65,7 @@ export class PciFunction {
   private readonly writableMask = new Uint8Array(256);
   private readonly barSizes = new Array<number>(BAR_COUNT).fill(0);
   private readonly barHandlers = new Array<BarHandler | undefined>(BAR_COUNT).fill(undefined);
+  private configWindow: ConfigWindow | undefined;
   private nextCapability = FIRST_CAPABILITY;
   private lastCapability = 0;
 
@@ -103,19 +112,37 @@ export class PciFunction {
     return offset;
   }
 
+  /** Routes accesses that fall entirely inside `window` to the device. */
+  setConfigWindow(window: ConfigWindow): void {
+    this.configWindow = window;
+  }
+
   readConfig(offset: number, size: number): number {
+    const window = this.windowFor(offset, size);
+    if (window !== undefined) return window.read(offset - window.offset, size);
     let value = 0;
     for (let byte = size - 1; byte >= 0; byte--) value = (value << 8) | (this.config[offset + byte] ?? 0xff);
     return value >>> 0;
   }
 
   writeConfig(offset: number, size: number, value: number): void {
+    const window = this.windowFor(offset, size);
+    if (window !== undefined) {
+      window.write(offset - window.offset, size, value);
+      return;
+    }
     for (let byte = 0; byte < size; byte++) {
       const at = offset + byte;
       const mask = this.writableMask[at] ?? 0;
       const current = this.config[at] ?? 0;
       this.config[at] = (current & ~mask) | ((value >>> (byte * 8)) & mask);
     }
+  }
+
+  private windowFor(offset: number, size: number): ConfigWindow | undefined {
+    const window = this.configWindow;
+    if (window === undefined || offset < window.offset || offset + size > window.offset + window.length) return undefined;
+    return window;
   }
 
   /** Reflects the device's interrupt condition in the status register's interrupt bit. */

@@ -11,7 +11,8 @@
  * DEVICE_NEEDS_RESET, raises a configuration interrupt and is reported on the board log.
  *
  * BAR 0 layout: common config at 0x0000, ISR at 0x1000, device config at 0x2000, notify at
- * 0x3000 (queue n at 0x3000 + 4n).
+ * 0x3000 (queue n at 0x3000 + 4n). The PCI configuration access capability reaches the same
+ * registers through configuration space.
  */
 
 import type { IrqLine } from "../interrupts/io-apic.ts";
@@ -23,7 +24,7 @@ import { CommonConfig, DeviceStatus, FEATURE_VERSION_1_HIGH_BIT, VIRTIO_VENDOR_I
 const Region = { Common: 0x0000, Isr: 0x1000, Device: 0x2000, Notify: 0x3000 } as const;
 const BAR_SIZE = 0x4000;
 const NOTIFY_MULTIPLIER = 4;
-const CapType = { Common: 1, Notify: 2, Isr: 3, Device: 4 } as const;
+const CapType = { Common: 1, Notify: 2, Isr: 3, Device: 4, PciConfig: 5 } as const;
 const PCI_CAP_VENDOR = 0x09;
 const NO_VECTOR = 0xffff;
 const ISR_QUEUE = 1;
@@ -75,6 +76,7 @@ export class VirtioPciDevice extends PciFunction {
     this.addVirtioCapability(CapType.Notify, Region.Notify, backend.queueCount * NOTIFY_MULTIPLIER, NOTIFY_MULTIPLIER);
     this.addVirtioCapability(CapType.Isr, Region.Isr, 1);
     this.addVirtioCapability(CapType.Device, Region.Device, 0x100);
+    this.addPciConfigAccess();
     backend.attach({
       queue: (index) => this.liveQueue(index),
       queueUsed: (index) => { this.queueUsed(index); },
@@ -98,6 +100,37 @@ export class VirtioPciDevice extends PciFunction {
     writeU32(body, 12, length);
     if (multiplier !== undefined) writeU32(body, 16, multiplier);
     this.addCapability(body);
+  }
+
+  /**
+   * VIRTIO_PCI_CAP_PCI_CFG: the driver writes bar/offset/length into the capability, then
+   * reads or writes `pci_cfg_data` to reach BAR 0 through configuration space alone.
+   */
+  private addPciConfigAccess(): void {
+    const body = new Uint8Array(20);
+    body[0] = PCI_CAP_VENDOR;
+    body[2] = body.length;
+    body[3] = CapType.PciConfig;
+    const at = this.addCapability(body, [4, 8, 9, 10, 11, 12, 13, 14, 15]);
+    const target = (): { offset: number; size: number } | undefined => {
+      const bar = this.readConfig(at + 4, 1);
+      const offset = this.readConfig(at + 8, 4);
+      const size = this.readConfig(at + 12, 4);
+      if (bar !== 0 || (size !== 1 && size !== 2 && size !== 4) || offset % size !== 0 || offset + size > BAR_SIZE) return undefined;
+      return { offset, size };
+    };
+    this.setConfigWindow({
+      offset: at + 16,
+      length: 4,
+      read: () => {
+        const access = target();
+        return access === undefined ? 0 : this.readBar(access.offset, access.size);
+      },
+      write: (_offset, _size, value) => {
+        const access = target();
+        if (access !== undefined) this.writeBar(access.offset, access.size, value);
+      },
+    });
   }
 
   private readBar(offset: number, size: number): number {

@@ -50,6 +50,19 @@ export class TestVirtioDriver {
     return this.machine.ports.read(BoardLayout.pciConfigDataPort + (offset & 3), size);
   }
 
+  setConfig(offset: number, size: 1 | 2 | 4, value: number): void {
+    this.machine.ports.write(BoardLayout.pciConfigAddressPort, 4, (0x8000_0000 | (this.slot << 11) | (offset & 0xfc)) >>> 0);
+    this.machine.ports.write(BoardLayout.pciConfigDataPort + (offset & 3), size, value);
+  }
+
+  /** Configuration-space offset of the first virtio capability of `type`, or 0. */
+  capability(type: number): number {
+    for (let pointer = this.config(0x34, 1); pointer !== 0; pointer = this.config(pointer + 1, 1)) {
+      if (this.config(pointer, 1) === 0x09 && this.config(pointer + 3, 1) === type) return pointer;
+    }
+    return 0;
+  }
+
   common(offset: number, size: 1 | 2 | 4): number {
     return this.machine.mmio.read(this.commonBase + offset, size);
   }

@@ -64,6 +64,21 @@ describe("virtio-blk over the modern PCI transport", () => {
     expect(driver.notifyMultiplier).toBe(4);
   });
 
+  it("reaches BAR 0 through the PCI configuration access capability", () => {
+    const { driver } = setup();
+    const cap = driver.capability(5);
+    expect(cap).toBeGreaterThan(0);
+    driver.setConfig(cap + 4, 1, 0);
+    driver.setConfig(cap + 8, 4, CommonConfig.NumQueues);
+    driver.setConfig(cap + 12, 4, 2);
+    expect(driver.config(cap + 16, 2)).toBe(1);
+    driver.setConfig(cap + 8, 4, CommonConfig.QueueSelect);
+    driver.setConfig(cap + 16, 2, 7);
+    expect(driver.common(CommonConfig.QueueSelect, 2)).toBe(7);
+    driver.setConfig(cap + 12, 4, 3);
+    expect(driver.config(cap + 16, 4)).toBe(0);
+  });
+
   it("offers VERSION_1, FLUSH and BLK_SIZE and reports the capacity", () => {
     const { driver, machine } = setup();
     expect(driver.deviceFeatures(1)).toBe(1);
