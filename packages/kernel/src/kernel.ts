@@ -141,6 +141,8 @@ export class Kernel {
   /** exit_group and fatal signals: frees everything but the zombie's status. */
   exit(process: Process, status: number): void {
     if (process.isZombie) return;
+    process.realTimer?.cancel();
+    process.realTimer = undefined;
     process.files.closeAll();
     process.space.destroy();
     this.table.reparentChildren(process);

@@ -1,6 +1,8 @@
 /**
- * The kernel's part of /proc: /proc/self (the calling process's exe, cmdline, fd, stat),
- * /proc/meminfo, /proc/uptime and /proc/version, generated from kernel state at read time.
+ * The kernel's part of /proc: one directory per live process (`/proc/<pid>/{exe, cmdline,
+ * comm, stat, status, fd/}`) for ps, top and readlink("/proc/self/exe"), `/proc/self` as a
+ * link to the caller's directory, and meminfo, uptime, loadavg and version, all generated
+ * from kernel state at read time.
  */
 
 import { Timer } from "@asterism/ostd";
@@ -10,44 +12,78 @@ import type { Process } from "../process/process.ts";
 
 const MEMINFO_KIB = 65536;
 
+function stateLetter(process: Process): string {
+  if (process.isZombie) return "Z";
+  if (process.stopped) return "T";
+  return process.sleepingOn === undefined ? "R" : "S";
+}
+
+/** /proc/<pid>/stat: the 52 fields procps reads; times and memory are reported as 0. */
 function processStat(process: Process): string {
-  const state = process.isZombie ? "Z" : process.stopped ? "T" : "R";
-  const fields = [process.pid, `(${process.name})`, state, process.parent?.pid ?? 0, process.pgid, process.sid, 0, -1, 0];
+  const fields = [process.pid, `(${process.name})`, stateLetter(process), process.parent?.pid ?? 0, process.pgid, process.sid, 0, -1, 0];
   return `${fields.join(" ")}${" 0".repeat(43)}\n`;
 }
 
-function processDir(process: Process): ProcNode {
-  const fds = (): Map<string, ProcNode> =>
-    new Map(process.files.openDescriptors().map((fd) => [String(fd), { kind: "symlink", target: () => process.files.get(fd).pathName }]));
+function processStatus(process: Process): string {
+  const { uid, euid, gid, egid } = process.credentials;
+  return [
+    `Name:\t${process.name}`,
+    `State:\t${stateLetter(process)}`,
+    `Pid:\t${String(process.pid)}`,
+    `PPid:\t${String(process.parent?.pid ?? 0)}`,
+    `Uid:\t${String(uid)}\t${String(euid)}\t${String(euid)}\t${String(euid)}`,
+    `Gid:\t${String(gid)}\t${String(egid)}\t${String(egid)}\t${String(egid)}`,
+    `Threads:\t1`,
+    "",
+  ].join("\n");
+}
+
+function fdDirectory(process: Process): ProcNode {
+  const link = (fd: number): ProcNode => {
+    const file = process.files.get(fd);
+    return { kind: "symlink", target: () => file.pathName, jump: () => file.place };
+  };
+  return {
+    kind: "dir",
+    mode: 0o500,
+    list: () => process.files.openDescriptors().map(String),
+    lookup: (name) => {
+      const fd = Number(name);
+      return /^\d+$/.test(name) && process.files.has(fd) ? link(fd) : undefined;
+    },
+  };
+}
+
+function processDirectory(process: Process): ProcNode {
+  const owner = (): { uid: number; gid: number } => ({ uid: process.credentials.uid, gid: process.credentials.gid });
   return procDir(
     new Map<string, ProcNode>([
       ["exe", { kind: "symlink", target: () => process.executable }],
+      ["cwd", { kind: "symlink", target: () => "/", jump: () => process.fs.cwd }],
       ["cmdline", { kind: "file", read: () => process.commandLine.map((arg) => `${arg}\0`).join("") }],
       ["comm", { kind: "file", read: () => `${process.name}\n` }],
       ["stat", { kind: "file", read: () => processStat(process) }],
-      ["fd", { kind: "dir", list: () => fds().keys(), lookup: (name) => fds().get(name) }],
+      ["status", { kind: "file", read: () => processStatus(process) }],
+      ["fd", fdDirectory(process)],
     ]),
+    { owner },
   );
 }
 
 export function registerProcEntries(proc: ProcFs, kernel: Kernel): void {
-  proc.register("self", {
-    kind: "dir",
-    list: () => {
-      const process = kernel.currentProcess();
-      return process === undefined ? [] : ["exe", "cmdline", "comm", "stat", "fd"];
-    },
+  proc.addDynamicEntries({
+    list: () => kernel.table.all.filter((process) => !process.isZombie).map((process) => String(process.pid)),
     lookup: (name) => {
-      const process = kernel.currentProcess();
-      if (process === undefined) return undefined;
-      const dir = processDir(process);
-      return dir.kind === "dir" ? dir.lookup(name) : undefined;
+      const process = /^\d+$/.test(name) ? kernel.table.get(Number(name)) : undefined;
+      return process === undefined || process.isZombie ? undefined : processDirectory(process);
     },
   });
+  proc.register("self", { kind: "symlink", target: () => String(kernel.currentProcess()?.pid ?? 0) });
   proc.register("meminfo", {
     kind: "file",
-    read: () => `MemTotal:       ${String(MEMINFO_KIB)} kB\nMemFree:        ${String(MEMINFO_KIB / 2)} kB\nMemAvailable:   ${String(MEMINFO_KIB / 2)} kB\n`,
+    read: () => `MemTotal:       ${String(MEMINFO_KIB)} kB\nMemFree:        ${String(MEMINFO_KIB / 2)} kB\nMemAvailable:   ${String(MEMINFO_KIB / 2)} kB\nBuffers:               0 kB\nCached:                0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n`,
   });
   proc.register("uptime", { kind: "file", read: () => `${(Timer.now() / 1e9).toFixed(2)} 0.00\n` });
+  proc.register("loadavg", { kind: "file", read: () => `0.00 0.00 0.00 1/${String(kernel.table.all.length)} ${String(kernel.table.all.length)}\n` });
   proc.register("version", { kind: "file", read: () => "Linux version 6.1.0-asterism (asterism) #1 SMP Asterism framekernel\n" });
 }

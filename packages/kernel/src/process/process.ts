@@ -75,6 +75,8 @@ export class Process implements Sleeper {
   /** Woken when a child changes state (wait4 sleeps here) and when this process is continued. */
   readonly events = new SignalAwareQueue();
   sleepingOn: SignalAwareQueue | undefined;
+  /** ITIMER_REAL / alarm: the pending SIGALRM and when it fires (monotonic ns). */
+  realTimer: { readonly cancel: () => void; readonly deadline: number } | undefined;
   /** Set while a vfork child runs; cleared (and the parent woken) at its exec or exit. */
   vforkParentWaiting = false;
 

@@ -1,6 +1,7 @@
 /**
  * System information and time: uname, sysinfo, getrandom, clock_gettime/getres,
- * gettimeofday, time, times, getrusage, nanosleep and clock_nanosleep. Time comes from
+ * gettimeofday, time, times, getrusage, nanosleep, clock_nanosleep, alarm/setitimer
+ * (SIGALRM from an OSTD timer), priorities and CPU affinity (one CPU). Time comes from
  * OSTD's clocks (the board's), never the host's.
  */
 
@@ -8,6 +9,8 @@ import { Timer } from "@asterism/ostd";
 import { Errno, SyscallError } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
 import type { Process } from "../process/process.ts";
+import { SiCode } from "../signal/signal-state.ts";
+import { Signal } from "../signal/signals.ts";
 import { readI64, writeI64 } from "../util/le-bytes.ts";
 import type { SyscallArgs } from "./args.ts";
 import { Sys } from "./numbers.ts";
@@ -18,6 +21,8 @@ const GRND_NONBLOCK = 1;
 const GRND_RANDOM = 2;
 const NS_PER_SECOND = 1_000_000_000;
 const UTS_FIELD = 65;
+const REPORTED_MEMORY = 64 * 1024 * 1024;
+const ITIMER_REAL = 0;
 const UNAME_FIELDS = ["Linux", "asterism", "6.1.0-asterism", "#1 SMP Asterism framekernel", "x86_64", "(none)"];
 
 function clockNs(clock: number): number {
@@ -78,6 +83,49 @@ async function getrandom(kernel: Kernel, process: Process, args: SyscallArgs): P
   return length;
 }
 
+/** struct sysinfo (112 bytes): uptime, loads, memory in bytes (mem_unit 1), process count. */
+function sysinfo(kernel: Kernel): Uint8Array {
+  const bytes = new Uint8Array(112);
+  writeI64(bytes, 0, Math.floor(Timer.now() / NS_PER_SECOND));
+  writeI64(bytes, 32, REPORTED_MEMORY);
+  writeI64(bytes, 40, REPORTED_MEMORY / 2);
+  const processes = kernel.table.all.length;
+  bytes[80] = processes & 0xff;
+  bytes[81] = (processes >> 8) & 0xff;
+  bytes[104] = 1;
+  return bytes;
+}
+
+/** alarm/setitimer(ITIMER_REAL): arms (or with 0 disarms) the process's SIGALRM timer; returns the ns left on the old one. */
+function armRealTimer(process: Process, delayNs: number): number {
+  const previous = process.realTimer;
+  const left = previous === undefined ? 0 : Math.max(0, previous.deadline - Timer.now());
+  previous?.cancel();
+  process.realTimer = undefined;
+  if (delayNs > 0) {
+    const timer = Timer.after(delayNs, () => {
+      process.realTimer = undefined;
+      process.signal({ signal: Signal.SIGALRM, code: SiCode.Kernel });
+    });
+    process.realTimer = { cancel: () => { timer.cancel(); }, deadline: Timer.now() + delayNs };
+  }
+  return left;
+}
+
+async function setitimer(process: Process, args: SyscallArgs): Promise<number> {
+  if (args.int(0) !== ITIMER_REAL) throw new SyscallError(Errno.EINVAL, "only ITIMER_REAL is supported");
+  const value = args.unsigned(1) === 0 ? new Uint8Array(32) : await process.space.read(args.unsigned(1), 32);
+  const delay = readI64(value, 16) * NS_PER_SECOND + readI64(value, 24) * 1000;
+  if (delay < 0) throw new SyscallError(Errno.EINVAL, "negative timer");
+  const left = armRealTimer(process, delay);
+  if (args.unsigned(2) !== 0) {
+    const old = new Uint8Array(32);
+    old.set(encodeTime(left, 1000), 16);
+    await process.space.write(args.unsigned(2), old);
+  }
+  return 0;
+}
+
 export function registerSystemSyscalls(kernel: Kernel): void {
   const table = kernel.syscalls;
   table.register(Sys.uname, async (process, args) => {
@@ -121,6 +169,19 @@ export function registerSystemSyscalls(kernel: Kernel): void {
   table.register(Sys.times, async (process, args) => {
     if (args.unsigned(0) !== 0) await process.space.write(args.unsigned(0), new Uint8Array(32));
     return Math.floor(Timer.now() / 10_000_000);
+  });
+  table.register(Sys.sysinfo, async (process, args) => {
+    await process.space.write(args.unsigned(0), sysinfo(kernel));
+    return 0;
+  });
+  table.register(Sys.alarm, (process, args) => Math.ceil(armRealTimer(process, args.u32(0) * NS_PER_SECOND) / NS_PER_SECOND));
+  table.register(Sys.setitimer, (process, args) => setitimer(process, args));
+  table.register(Sys.getpriority, () => 20);
+  table.register(Sys.setpriority, () => 0);
+  table.register(Sys.sched_getaffinity, async (process, args) => {
+    if (args.unsigned(1) < 8) throw new SyscallError(Errno.EINVAL, "mask too small");
+    await process.space.write(args.unsigned(2), Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0));
+    return 8;
   });
   table.register(Sys.getrusage, async (process, args) => {
     await process.space.write(args.unsigned(1), new Uint8Array(144));
