@@ -56,11 +56,13 @@ class AssembledBoard implements Board {
   private readonly terminal: HostTerminal;
   private readonly wakeup = new HostWakeup();
   private readonly closers: (() => void)[] = [];
+  private readonly hasNetwork: boolean;
   private poweredOff = false;
   private exitCode = 0;
   private resolveExit: ((code: number) => void) | undefined;
 
   constructor(config: BoardConfig) {
+    this.hasNetwork = config.network !== undefined;
     const log = config.log ?? ((message: string) => { process.stderr.write(`[board] ${message}\n`); });
     const memory = loadBootMemory({
       memorySize: config.memorySize ?? DEFAULT_MEMORY_SIZE,
@@ -198,6 +200,9 @@ class AssembledBoard implements Board {
       if (clock.deterministic && deadline !== Infinity) {
         clock.skipTo(deadline);
         continue;
+      }
+      if (deadline === Infinity && !this.terminal.hasInput && !this.hasNetwork) {
+        throw new BoardError("HLT would sleep forever: no timer is armed and no host input or network can raise an interrupt");
       }
       const waitMs = deadline === Infinity ? Infinity : (deadline - clock.monotonicNs()) / 1e6;
       await this.wakeup.sleep(waitMs);

@@ -166,6 +166,12 @@ describe("CPU system side", () => {
   });
 });
 
+describe("HLT deadlock", () => {
+  it("HLT with nothing that could ever wake the board is a BoardError, not a silent hang", async () => {
+    await expect(testBoard({ clock: "deterministic" }).board.run((machine) => machine.halt())).rejects.toThrow(/sleep forever/);
+  });
+});
+
 describe("deterministic clock", () => {
   async function runOnce(): Promise<string> {
     const harness = testBoard({ clock: "deterministic" });

@@ -48,6 +48,11 @@ export class HostTerminal {
     this.onEscape = onEscape;
   }
 
+  /** Whether host input can arrive (an input stream is attached). */
+  get hasInput(): boolean {
+    return this.input !== undefined;
+  }
+
   start(): void {
     if (this.started || this.input === undefined) return;
     this.started = true;
