@@ -11,6 +11,7 @@
 import { bootInfo, log, LogLevel, powerOff, Timer } from "@asterism/ostd";
 import { DevFs, O_RDWR, ProcFs, unpackInitramfs, Vfs, type FsContext } from "@asterism/svc-fs";
 import { registerProcEntries } from "./boot/proc-entries.ts";
+import { createFifoOpener } from "./ipc/fifo.ts";
 import { createKernel } from "./setup.ts";
 import { syscallName } from "./syscall/numbers.ts";
 import { SerialPort } from "./tty/serial-port.ts";
@@ -60,7 +61,7 @@ function exists(vfs: Vfs, context: FsContext, path: string): boolean {
 
 export async function main(): Promise<void> {
   const info = bootInfo();
-  const vfs = new Vfs({ clock: () => realtimeSpec() });
+  const vfs = new Vfs({ clock: () => realtimeSpec(), fifoOpener: createFifoOpener() });
   const archive = info.readInitramfs();
   if (archive !== undefined) await unpackInitramfs(vfs, archive);
   const kernel = createKernel({ vfs, log: (message) => { log(LogLevel.Warn, message); }, entropySeed: Timer.realtime() + Timer.now() });

@@ -98,6 +98,10 @@ describe("syscalls against svc-fs and bad input (scripted user mode)", () => {
         { name: "clock_gettime bad clock", call: [Sys.clock_gettime, 99, BUFFER] },
         { name: "arch_prctl set fs", call: [Sys.arch_prctl, 0x1002, 0x1234_000] },
         { name: "arch_prctl bad code", call: [Sys.arch_prctl, 0x9999, 0] },
+        { name: "mknodat fifo", strings: { [path(9)]: "/fifo" }, call: [Sys.mknodat, AT_FDCWD, path(9), 0o10644, 0] },
+        { name: "open fifo", call: [Sys.openat, AT_FDCWD, path(9), O_RDWR, 0] },
+        { name: "write fifo", strings: { [BUFFER + 1300]: "z" }, call: [Sys.write, 6, BUFFER + 1300, 1] },
+        { name: "read fifo", call: [Sys.read, 6, BUFFER + 1400, 10], inspect: (u) => text(u, BUFFER + 1400, 1) },
         { name: "done", call: [Sys.exit_group, 0] },
       ];
       loadPrograms(sequence(calls, record));
@@ -149,6 +153,10 @@ describe("syscalls against svc-fs and bad input (scripted user mode)", () => {
         `clock_gettime bad clock = ${String(-Errno.EINVAL)}`,
         "arch_prctl set fs = 0",
         `arch_prctl bad code = ${String(-Errno.EINVAL)}`,
+        "mknodat fifo = 0",
+        "open fifo = 6",
+        "write fifo = 1",
+        "read fifo = 1 z",
       ]);
     },
   }, { beforeAll, it }, user);

@@ -21,7 +21,8 @@ function pollPipe(pipe: Pipe, events: number, reader: boolean): number {
   return (state.writable ? events & POLLOUT : 0) | (state.error ? POLLERR : 0);
 }
 
-function endOf(pipe: Pipe, listeners: Set<() => void>, reader: boolean): FileHandle {
+/** One end of `pipe` as a file handle; opening it counts a reader or writer, release uncounts it. */
+export function endOf(pipe: Pipe, listeners: Set<() => void>, reader: boolean): FileHandle {
   if (reader) pipe.openReader();
   else pipe.openWriter();
   return {

@@ -10,6 +10,7 @@ import { Errno, SyscallError } from "../errno.ts";
 import type { ProcessTable } from "../process/process.ts";
 import { processOfCaller } from "../process/io-caller.ts";
 import { SignalAwareQueue } from "../process/interruptible-wait.ts";
+import { Signal } from "../signal/signals.ts";
 import { readI32, writeU32 } from "../util/le-bytes.ts";
 import { LineDiscipline } from "./line-discipline.ts";
 import { decodeTermios, decodeWinSize, encodeTermios, encodeWinSize, TERMIOS_SIZE, TtyIoctl, WINSIZE_SIZE } from "./termios.ts";
@@ -45,6 +46,7 @@ export class TtyDevice implements CharDevice {
   }
 
   async read(length: number, nonblock: boolean, caller: IoCaller): Promise<Uint8Array> {
+    this.#checkBackgroundRead(caller);
     let timedOut = false;
     for (;;) {
       const outcome = this.#discipline.read(length, timedOut);
@@ -55,6 +57,19 @@ export class TtyDevice implements CharDevice {
       if (woken === "signal") throw new SyscallError(Errno.EINTR);
       timedOut = woken === undefined;
     }
+  }
+
+  /**
+   * A background process group of the terminal's session may not read: its group gets
+   * SIGTTIN (which stops it by default), or the read fails with EIO if SIGTTIN is blocked
+   * or ignored, as Linux's job control demands.
+   */
+  #checkBackgroundRead(caller: IoCaller): void {
+    const process = processOfCaller(caller);
+    if (process === undefined || this.foregroundGroup === 0 || process.sid !== this.session || process.pgid === this.foregroundGroup) return;
+    if (process.blocked.has(Signal.SIGTTIN) || process.actions.isIgnored(Signal.SIGTTIN)) throw new SyscallError(Errno.EIO, "background read");
+    this.#table.signalGroup(process.pgid, Signal.SIGTTIN);
+    throw new SyscallError(Errno.EINTR);
   }
 
   write(data: Uint8Array): number {
