@@ -111,27 +111,33 @@ class AssembledBoard implements Board {
       pci.attach(slot, device);
       slot++;
     };
-    for (const disk of config.disks ?? []) {
+    try {
+      for (const disk of config.disks ?? []) {
+        plug((dma) => {
+          const blk = new VirtioBlk(disk, dma, log);
+          this.closers.push(() => { blk.close(); });
+          return blk;
+        });
+      }
+      if (config.network !== undefined) {
+        const network = config.network;
+        plug((dma) => {
+          const net = new VirtioNet(network, dma, log, () => { this.wakeup.signal(); });
+          this.closers.push(() => { net.close(); });
+          return net;
+        });
+      }
       plug((dma) => {
-        const blk = new VirtioBlk(disk, dma, log);
-        this.closers.push(() => { blk.close(); });
-        return blk;
+        const virtioConsole = new VirtioConsole(dma, (bytes) => { this.terminal.writeBytes(bytes); });
+        if (consoleConfig.device === "virtio") deliverInput = (bytes) => { virtioConsole.receive(bytes); };
+        return virtioConsole;
       });
+      if (consoleConfig.device !== "virtio") deliverInput = (bytes) => { uart.receive(bytes); };
+    } catch (error) {
+      // A later device failed (e.g. a missing disk file): release the host files already opened.
+      this.shutDown();
+      throw error;
     }
-    if (config.network !== undefined) {
-      const network = config.network;
-      plug((dma) => {
-        const net = new VirtioNet(network, dma, log, () => { this.wakeup.signal(); });
-        this.closers.push(() => { net.close(); });
-        return net;
-      });
-    }
-    plug((dma) => {
-      const virtioConsole = new VirtioConsole(dma, (bytes) => { this.terminal.writeBytes(bytes); });
-      if (consoleConfig.device === "virtio") deliverInput = (bytes) => { virtioConsole.receive(bytes); };
-      return virtioConsole;
-    });
-    if (consoleConfig.device !== "virtio") deliverInput = (bytes) => { uart.receive(bytes); };
 
     const ports = new BoardPortBus();
     ports.map(BoardLayout.com1Port, 8, registerWindow(uart));
