@@ -9,7 +9,7 @@
  */
 
 import type { CpuContext } from "../machine.ts";
-import { readFloat80, writeFloat80 } from "./float80.ts";
+import { extendedResult, readExtended, writeExtended } from "./x87-extended.ts";
 
 /** FXSAVE image offsets (Intel SDM vol. 1, table 10-2). */
 const Fxsave = {
@@ -56,8 +56,12 @@ export class X86Context implements CpuContext {
   readonly xmmFloat64: Float64Array;
   mxcsr = MXCSR_DEFAULT;
 
-  /** x87 registers by physical number. */
+  /**
+   * x87 registers by physical number, each the exact sum x87[i] + x87Low[i] of two doubles
+   * (64-bit significands, see x87-extended.ts).
+   */
   readonly x87 = new Float64Array(8);
+  readonly x87Low = new Float64Array(8);
   /** Bit i set: physical register i is in use (the FXSAVE abridged tag). */
   x87Tags = 0;
   x87Top = 0;
@@ -87,7 +91,8 @@ export class X86Context implements CpuContext {
     writeLe(into, Fxsave.mxcsr, this.mxcsr, 4);
     writeLe(into, Fxsave.mxcsrMask, MXCSR_WRITABLE, 4);
     for (let i = 0; i < 8; i++) {
-      writeFloat80(this.x87[(this.x87Top + i) & 7] ?? 0, into, Fxsave.st0 + i * 16);
+      const register = (this.x87Top + i) & 7;
+      writeExtended(this.x87[register] ?? 0, this.x87Low[register] ?? 0, into, Fxsave.st0 + i * 16);
     }
     into.set(this.xmmBytes.subarray(0, 256), Fxsave.xmm0);
   }
@@ -101,7 +106,9 @@ export class X86Context implements CpuContext {
     this.x87Tags = from[Fxsave.abridgedTag] ?? 0;
     this.mxcsr = readLe(from, Fxsave.mxcsr, 4) & MXCSR_WRITABLE;
     for (let i = 0; i < 8; i++) {
-      this.x87[(this.x87Top + i) & 7] = readFloat80(from, Fxsave.st0 + i * 16);
+      readExtended(from, Fxsave.st0 + i * 16);
+      this.x87[(this.x87Top + i) & 7] = extendedResult[0] ?? 0;
+      this.x87Low[(this.x87Top + i) & 7] = extendedResult[1] ?? 0;
     }
     this.xmmBytes.set(from.subarray(Fxsave.xmm0, Fxsave.xmm0 + 256));
   }
@@ -117,6 +124,7 @@ export class X86Context implements CpuContext {
       this.xmmBytes.set(other.xmmBytes);
       this.mxcsr = other.mxcsr;
       this.x87.set(other.x87);
+      this.x87Low.set(other.x87Low);
       this.x87Tags = other.x87Tags;
       this.x87Top = other.x87Top;
       this.fcw = other.fcw;

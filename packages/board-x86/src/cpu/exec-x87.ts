@@ -2,18 +2,28 @@
  * The x87 FPU (opcodes D8-DF): loads and stores in every memory format, arithmetic,
  * comparisons, transcendental helpers and the control/status/tag words.
  *
- * Registers are host doubles (53-bit significand) rather than 80-bit extended values: memory
- * and FXSAVE images are converted exactly on store and rounded once on load (float80.ts).
- * That is what musl's printf and glibc's long double formatting need for values that are
- * representable as doubles; docs/cpu.md describes the precision this gives.
+ * Registers hold 64-bit significands as double-doubles (x87-extended.ts): +, -, *, /, sqrt
+ * and 80-bit loads/stores are exact or correctly rounded to nearest; the transcendental
+ * helpers compute in double precision. docs/cpu.md describes the precision in full.
  */
 
 import { Access } from "../cpu-wiring.ts";
 import type { CoreState } from "./core-state.ts";
 import { TWO_POW_32 } from "./core-state.ts";
-import { readFloat80, scaleByPowerOfTwo, writeFloat80 } from "./float80.ts";
 import { Flag } from "./lazy-flags.ts";
 import { roundWithMode } from "./sse-convert.ts";
+import {
+  addExtended,
+  divideExtended,
+  extendedResult,
+  fromInt64,
+  multiplyExtended,
+  readExtended,
+  roundToExtended,
+  scaleByPowerOfTwo,
+  sqrtExtended,
+  writeExtended,
+} from "./x87-extended.ts";
 
 /** FSW bits. */
 const Fsw = { invalid: 0x1, zeroDivide: 0x4, stackFault: 0x40, c0: 0x100, c1: 0x200, c2: 0x400, c3: 0x4000 } as const;
@@ -33,19 +43,32 @@ function st(c: CoreState, i: number): number {
   return ctx.x87[(ctx.x87Top + i) & 7] ?? 0;
 }
 
-function setSt(c: CoreState, i: number, value: number): void {
+function stLow(c: CoreState, i: number): number {
   const ctx = c.ctx;
-  ctx.x87[(ctx.x87Top + i) & 7] = value;
+  return ctx.x87Low[(ctx.x87Top + i) & 7] ?? 0;
 }
 
-function push(c: CoreState, value: number): void {
+function setSt(c: CoreState, i: number, value: number, low = 0): void {
+  const ctx = c.ctx;
+  ctx.x87[(ctx.x87Top + i) & 7] = value;
+  ctx.x87Low[(ctx.x87Top + i) & 7] = low;
+}
+
+/** Stores `extendedResult` into ST(i). */
+function setStResult(c: CoreState, i: number): void {
+  setSt(c, i, extendedResult[0] ?? 0, extendedResult[1] ?? 0);
+}
+
+function push(c: CoreState, value: number, low = 0): void {
   const ctx = c.ctx;
   const top = (ctx.x87Top - 1) & 7;
   if ((ctx.x87Tags & (1 << top)) !== 0) {
     ctx.fswFlags |= Fsw.invalid | Fsw.stackFault | Fsw.c1;
     ctx.x87[top] = Number.NaN;
+    ctx.x87Low[top] = 0;
   } else {
     ctx.x87[top] = value;
+    ctx.x87Low[top] = low;
   }
   ctx.x87Top = top;
   ctx.x87Tags |= 1 << top;
@@ -57,54 +80,61 @@ function pop(c: CoreState): void {
   ctx.x87Top = (ctx.x87Top + 1) & 7;
 }
 
-/** Sets C0/C2/C3 from comparing a with b (C1 cleared). */
-function compareToConditionCodes(c: CoreState, a: number, b: number): void {
-  let bits: number;
-  if (a !== a || b !== b) bits = Fsw.c0 | Fsw.c2 | Fsw.c3;
-  else if (a < b) bits = Fsw.c0;
-  else if (a === b) bits = Fsw.c3;
-  else bits = 0;
+/** Compares two double-doubles: -1, 0, 1, or 2 when unordered. */
+function compareExtended(aHi: number, aLo: number, bHi: number, bLo: number): number {
+  if (aHi !== aHi || bHi !== bHi) return 2;
+  if (aHi !== bHi) return aHi < bHi ? -1 : 1;
+  if (aLo !== bLo) return aLo < bLo ? -1 : 1;
+  return 0;
+}
+
+/** Sets C0/C2/C3 from comparing ST(0) with (bHi, bLo) (C1 cleared). */
+function compareToConditionCodes(c: CoreState, bHi: number, bLo: number): void {
+  const order = compareExtended(st(c, 0), stLow(c, 0), bHi, bLo);
+  const bits = order === 2 ? Fsw.c0 | Fsw.c2 | Fsw.c3 : order < 0 ? Fsw.c0 : order === 0 ? Fsw.c3 : 0;
   c.ctx.fswFlags = (c.ctx.fswFlags & ~CONDITION_BITS) | bits;
 }
 
 /** FCOMI/FUCOMI: ZF, PF, CF from comparing ST(0) with ST(i); OF, SF, AF cleared. */
-function compareToFlags(c: CoreState, a: number, b: number): void {
-  let flags: number;
-  if (a !== a || b !== b) flags = Flag.ZF | Flag.PF | Flag.CF;
-  else if (a < b) flags = Flag.CF;
-  else if (a === b) flags = Flag.ZF;
-  else flags = 0;
-  c.setEagerFlags(flags);
+function compareToFlags(c: CoreState, i: number): void {
+  const order = compareExtended(st(c, 0), stLow(c, 0), st(c, i), stLow(c, i));
+  c.setEagerFlags(order === 2 ? Flag.ZF | Flag.PF | Flag.CF : order < 0 ? Flag.CF : order === 0 ? Flag.ZF : 0);
 }
 
-/** The eight arithmetic forms selected by ModRM.reg: result of `a op b`, or NaN for compares. */
-function arithmetic(c: CoreState, kind: number, a: number, b: number): number {
+/** The arithmetic forms selected by ModRM.reg (0 add, 1 mul, 4 sub, 5 subr, 6 div, 7 divr) into `extendedResult`. */
+function arithmetic(c: CoreState, kind: number, aHi: number, aLo: number, bHi: number, bLo: number): void {
   switch (kind) {
     case 0:
-      return a + b;
+      addExtended(aHi, aLo, bHi, bLo);
+      return;
     case 1:
-      return a * b;
+      multiplyExtended(aHi, aLo, bHi, bLo);
+      return;
     case 4:
-      return a - b;
+      addExtended(aHi, aLo, -bHi, -bLo);
+      return;
     case 5:
-      return b - a;
+      addExtended(bHi, bLo, -aHi, -aLo);
+      return;
     case 6:
-      if (b === 0 && a === a && a !== 0 && Number.isFinite(a)) c.ctx.fswFlags |= Fsw.zeroDivide;
-      return a / b;
+      if (bHi === 0 && aHi === aHi && aHi !== 0 && Number.isFinite(aHi)) c.ctx.fswFlags |= Fsw.zeroDivide;
+      divideExtended(aHi, aLo, bHi, bLo);
+      return;
     default:
-      if (a === 0 && b === b && b !== 0 && Number.isFinite(b)) c.ctx.fswFlags |= Fsw.zeroDivide;
-      return b / a;
+      if (aHi === 0 && bHi === bHi && bHi !== 0 && Number.isFinite(bHi)) c.ctx.fswFlags |= Fsw.zeroDivide;
+      divideExtended(bHi, bLo, aHi, aLo);
   }
 }
 
 /** D8/DC/DA/DE memory forms and D8 register forms: ST(0) = ST(0) op operand (or compare). */
-function arithmeticOnTop(c: CoreState, kind: number, operand: number): void {
+function arithmeticOnTop(c: CoreState, kind: number, operandHi: number, operandLo: number): void {
   if (kind === 2 || kind === 3) {
-    compareToConditionCodes(c, st(c, 0), operand);
+    compareToConditionCodes(c, operandHi, operandLo);
     if (kind === 3) pop(c);
     return;
   }
-  setSt(c, 0, arithmetic(c, kind, st(c, 0), operand));
+  arithmetic(c, kind, st(c, 0), stLow(c, 0), operandHi, operandLo);
+  setStResult(c, 0);
 }
 
 function readFloatOperand(c: CoreState, format: number): number {
@@ -123,9 +153,44 @@ function readFloatOperand(c: CoreState, format: number): number {
   }
 }
 
+/** Rounds ST(0) to an integer (FCW rounding mode, or truncation) as a double-double in `extendedResult`. */
+function integerPart(c: CoreState, truncate: boolean): void {
+  const hi = st(c, 0);
+  const lo = stLow(c, 0);
+  const mode = truncate ? 3 : c.ctx.fcw >> 10;
+  if (Math.abs(hi) >= 2 ** 52) {
+    // hi is already an integer: only the low part can hold a fraction.
+    roundToExtended(hi, roundWithMode(lo, mode));
+    return;
+  }
+  const whole = roundWithMode(hi, mode);
+  // Decide from the exact fraction hi - whole + lo, not from a rounded sum.
+  const fraction = hi - whole + lo;
+  let result = whole;
+  switch (mode & 3) {
+    case 0:
+      if (fraction > 0.5 || (fraction === 0.5 && whole % 2 !== 0)) result += 1;
+      else if (fraction < -0.5 || (fraction === -0.5 && whole % 2 !== 0)) result -= 1;
+      break;
+    case 1:
+      if (fraction < 0) result -= 1;
+      break;
+    case 2:
+      if (fraction > 0) result += 1;
+      break;
+    default:
+      if (whole > 0 && fraction < 0) result -= 1;
+      else if (whole < 0 && fraction > 0) result += 1;
+      else if (whole === 0 && fraction !== 0) result = 0;
+  }
+  extendedResult[0] = result;
+  extendedResult[1] = 0;
+}
+
 /** Integer store with the FCW rounding mode (or truncation for FISTTP); overflow stores the integer indefinite. */
-function storeInteger(c: CoreState, bytes: number, value: number, truncate: boolean): void {
-  const rounded = truncate ? Math.trunc(value) : roundWithMode(value, c.ctx.fcw >> 10);
+function storeInteger(c: CoreState, bytes: number, truncate: boolean): void {
+  integerPart(c, truncate);
+  const rounded = (extendedResult[0] ?? 0) + (extendedResult[1] ?? 0);
   const limit = 2 ** (bytes * 8 - 1);
   if (!(rounded >= -limit && rounded < limit)) {
     c.ctx.fswFlags |= Fsw.invalid;
@@ -134,29 +199,37 @@ function storeInteger(c: CoreState, bytes: number, value: number, truncate: bool
     return;
   }
   if (bytes === 8) {
-    const high = Math.floor(rounded / TWO_POW_32);
-    c.writeMemory(8, c.ea, (rounded - high * TWO_POW_32) | 0, high | 0);
+    const hi = extendedResult[0] ?? 0;
+    const lo = extendedResult[1] ?? 0;
+    const high = Math.floor(hi / TWO_POW_32);
+    const low = hi - high * TWO_POW_32 + lo;
+    const carry = Math.floor(low / TWO_POW_32);
+    c.writeMemory(8, c.ea, (low - carry * TWO_POW_32) | 0, (high + carry) | 0);
   } else {
     c.writeMemory(bytes, c.ea, rounded | 0, 0);
   }
 }
 
-function storeFloat(c: CoreState, format: number, value: number): void {
+/** Stores ST(0) as m32 (format 0), m64 (2) or m80 (3). */
+function storeFloat(c: CoreState, format: number): void {
+  const hi = st(c, 0);
+  const lo = stLow(c, 0);
   if (format === 0) {
-    scratchFloat32[0] = value;
+    scratchFloat32[0] = hi + lo;
     c.writeMemory(4, c.ea, scratchInt32[0] ?? 0, 0);
   } else if (format === 2) {
-    scratchFloat64[0] = value;
+    scratchFloat64[0] = hi + lo;
     c.writeMemory(8, c.ea, scratchInt32[0] ?? 0, scratchInt32[1] ?? 0);
   } else {
-    writeFloat80(value, scratchBytes, 0);
+    writeExtended(hi, lo, scratchBytes, 0);
     c.writeBytes(c.ea, scratchBytes, 0, 10);
   }
 }
 
-function loadExtended(c: CoreState): number {
+function pushExtendedFromMemory(c: CoreState): void {
   c.readBytes(c.ea, scratchBytes, 0, 10);
-  return readFloat80(scratchBytes, 0);
+  readExtended(scratchBytes, 0);
+  push(c, extendedResult[0] ?? 0, extendedResult[1] ?? 0);
 }
 
 /** The full 16-bit tag word (00 valid, 11 empty) for FNSTENV. */
@@ -232,12 +305,13 @@ function registerFormD9(c: CoreState, modrm: number): void {
   const ctx = c.ctx;
   switch (modrm & 0xf8) {
     case 0xc0:
-      push(c, st(c, i));
+      push(c, st(c, i), stLow(c, i));
       return;
     case 0xc8: {
       const a = st(c, 0);
-      setSt(c, 0, st(c, i));
-      setSt(c, i, a);
+      const aLow = stLow(c, 0);
+      setSt(c, 0, st(c, i), stLow(c, i));
+      setSt(c, i, a, aLow);
       return;
     }
     case 0xd0:
@@ -254,9 +328,9 @@ function registerFormD9(c: CoreState, modrm: number): void {
   }
   const a = st(c, 0);
   switch (modrm) {
-    case 0xe0: setSt(c, 0, -a); return;
-    case 0xe1: setSt(c, 0, Math.abs(a)); return;
-    case 0xe4: compareToConditionCodes(c, a, 0); return;
+    case 0xe0: setSt(c, 0, -a, -stLow(c, 0)); return;
+    case 0xe1: if (a < 0 || Object.is(a, -0)) setSt(c, 0, -a, -stLow(c, 0)); return;
+    case 0xe4: compareToConditionCodes(c, 0, 0); return;
     case 0xe5: fxam(c); return;
     case 0xf0: setSt(c, 0, 2 ** a - 1); return;
     case 0xf1: setSt(c, 1, st(c, 1) * Math.log2(a)); pop(c); return;
@@ -283,10 +357,14 @@ function registerFormD9(c: CoreState, modrm: number): void {
     case 0xf7: ctx.x87Top = (ctx.x87Top + 1) & 7; return;
     case 0xf8: partialRemainder(c, false); return;
     case 0xf9: setSt(c, 1, st(c, 1) * Math.log2(a + 1)); pop(c); return;
-    case 0xfa: setSt(c, 0, Math.sqrt(a)); return;
+    case 0xfa: sqrtExtended(a, stLow(c, 0)); setStResult(c, 0); return;
     case 0xfb: setSt(c, 0, Math.sin(a)); push(c, Math.cos(a)); ctx.fswFlags &= ~Fsw.c2; return;
-    case 0xfc: setSt(c, 0, roundWithMode(a, ctx.fcw >> 10)); return;
-    case 0xfd: setSt(c, 0, scaleByPowerOfTwo(a, Math.trunc(st(c, 1)))); return;
+    case 0xfc: integerPart(c, false); setStResult(c, 0); return;
+    case 0xfd: {
+      const exponent = Math.trunc(st(c, 1));
+      setSt(c, 0, scaleByPowerOfTwo(a, exponent), scaleByPowerOfTwo(stLow(c, 0), exponent));
+      return;
+    }
     case 0xfe: setSt(c, 0, Math.sin(a)); ctx.fswFlags &= ~Fsw.c2; return;
     case 0xff: setSt(c, 0, Math.cos(a)); ctx.fswFlags &= ~Fsw.c2; return;
     default: c.undefinedOpcode();
@@ -301,7 +379,7 @@ function conditionalMove(c: CoreState, modrm: number, negate: boolean): void {
     case 2: condition = (c.getCF() | c.getZF()) !== 0; break;
     default: condition = c.getPF() !== 0; break;
   }
-  if (condition !== negate) setSt(c, 0, st(c, modrm & 7));
+  if (condition !== negate) setSt(c, 0, st(c, modrm & 7), stLow(c, modrm & 7));
 }
 
 function registerForm(c: CoreState, opcode: number, modrm: number): void {
@@ -310,14 +388,14 @@ function registerForm(c: CoreState, opcode: number, modrm: number): void {
   const ctx = c.ctx;
   switch (opcode) {
     case 0xd8:
-      arithmeticOnTop(c, kind, st(c, i));
+      arithmeticOnTop(c, kind, st(c, i), stLow(c, i));
       return;
     case 0xd9:
       registerFormD9(c, modrm);
       return;
     case 0xda:
       if (modrm === 0xe9) {
-        compareToConditionCodes(c, st(c, 0), st(c, 1));
+        compareToConditionCodes(c, st(c, 1), stLow(c, 1));
         pop(c);
         pop(c);
       } else if (modrm < 0xe0) {
@@ -334,43 +412,44 @@ function registerForm(c: CoreState, opcode: number, modrm: number): void {
         ctx.fswFlags = 0;
         ctx.x87Tags = 0;
         ctx.x87Top = 0;
-      } else if (modrm >= 0xe8 && modrm < 0xf8) compareToFlags(c, st(c, 0), st(c, i));
+      } else if (modrm >= 0xe8 && modrm < 0xf8) compareToFlags(c, i);
       else if (modrm !== 0xe0 && modrm !== 0xe1 && modrm !== 0xe4) c.undefinedOpcode();
       return;
     case 0xdc:
     case 0xde: {
       if (opcode === 0xde && kind === 3) {
         if (i !== 1) c.undefinedOpcode();
-        compareToConditionCodes(c, st(c, 0), st(c, 1));
+        compareToConditionCodes(c, st(c, 1), stLow(c, 1));
         pop(c);
         pop(c);
         return;
       }
       if (kind === 2 || kind === 3) {
-        compareToConditionCodes(c, st(c, 0), st(c, i));
+        compareToConditionCodes(c, st(c, i), stLow(c, i));
         if (kind === 3 || opcode === 0xde) pop(c);
         return;
       }
       // ST(i) = ST(i) op ST(0), with the SUB/SUBR and DIV/DIVR encodings swapped.
       const swapped = kind >= 4 ? kind ^ 1 : kind;
-      setSt(c, i, arithmetic(c, swapped, st(c, i), st(c, 0)));
+      arithmetic(c, swapped, st(c, i), stLow(c, i), st(c, 0), stLow(c, 0));
+      setStResult(c, i);
       if (opcode === 0xde) pop(c);
       return;
     }
     case 0xdd:
       switch (kind) {
         case 0: ctx.x87Tags &= ~(1 << ((ctx.x87Top + i) & 7)); return;
-        case 2: setSt(c, i, st(c, 0)); return;
-        case 3: setSt(c, i, st(c, 0)); pop(c); return;
-        case 4: compareToConditionCodes(c, st(c, 0), st(c, i)); return;
-        case 5: compareToConditionCodes(c, st(c, 0), st(c, i)); pop(c); return;
+        case 2: setSt(c, i, st(c, 0), stLow(c, 0)); return;
+        case 3: setSt(c, i, st(c, 0), stLow(c, 0)); pop(c); return;
+        case 4: compareToConditionCodes(c, st(c, i), stLow(c, i)); return;
+        case 5: compareToConditionCodes(c, st(c, i), stLow(c, i)); pop(c); return;
         default: c.undefinedOpcode();
       }
       return;
     default:
       if (modrm === 0xe0) c.setReg(2, 0, statusWord(c), 0);
       else if (modrm >= 0xe8 && modrm < 0xf8) {
-        compareToFlags(c, st(c, 0), st(c, i));
+        compareToFlags(c, i);
         pop(c);
       } else c.undefinedOpcode();
   }
@@ -379,15 +458,15 @@ function registerForm(c: CoreState, opcode: number, modrm: number): void {
 function memoryForm(c: CoreState, opcode: number, kind: number): void {
   const ctx = c.ctx;
   switch (opcode) {
-    case 0xd8: arithmeticOnTop(c, kind, readFloatOperand(c, 0)); return;
-    case 0xda: arithmeticOnTop(c, kind, readFloatOperand(c, 1)); return;
-    case 0xdc: arithmeticOnTop(c, kind, readFloatOperand(c, 2)); return;
-    case 0xde: arithmeticOnTop(c, kind, readFloatOperand(c, 3)); return;
+    case 0xd8: arithmeticOnTop(c, kind, readFloatOperand(c, 0), 0); return;
+    case 0xda: arithmeticOnTop(c, kind, readFloatOperand(c, 1), 0); return;
+    case 0xdc: arithmeticOnTop(c, kind, readFloatOperand(c, 2), 0); return;
+    case 0xde: arithmeticOnTop(c, kind, readFloatOperand(c, 3), 0); return;
     case 0xd9:
       switch (kind) {
         case 0: push(c, readFloatOperand(c, 0)); return;
-        case 2: storeFloat(c, 0, st(c, 0)); return;
-        case 3: storeFloat(c, 0, st(c, 0)); pop(c); return;
+        case 2: storeFloat(c, 0); return;
+        case 3: storeFloat(c, 0); pop(c); return;
         case 4: environment(c, false); return;
         case 5: ctx.fcw = c.readMemory(2, c.ea); return;
         case 6: environment(c, true); return;
@@ -398,20 +477,20 @@ function memoryForm(c: CoreState, opcode: number, kind: number): void {
     case 0xdb:
       switch (kind) {
         case 0: push(c, readFloatOperand(c, 1)); return;
-        case 1: storeInteger(c, 4, st(c, 0), true); pop(c); return;
-        case 2: storeInteger(c, 4, st(c, 0), false); return;
-        case 3: storeInteger(c, 4, st(c, 0), false); pop(c); return;
-        case 5: push(c, loadExtended(c)); return;
-        case 7: storeFloat(c, 3, st(c, 0)); pop(c); return;
+        case 1: storeInteger(c, 4, true); pop(c); return;
+        case 2: storeInteger(c, 4, false); return;
+        case 3: storeInteger(c, 4, false); pop(c); return;
+        case 5: pushExtendedFromMemory(c); return;
+        case 7: storeFloat(c, 3); pop(c); return;
         default: c.undefinedOpcode();
       }
       return;
     case 0xdd:
       switch (kind) {
         case 0: push(c, readFloatOperand(c, 2)); return;
-        case 1: storeInteger(c, 8, st(c, 0), true); pop(c); return;
-        case 2: storeFloat(c, 2, st(c, 0)); return;
-        case 3: storeFloat(c, 2, st(c, 0)); pop(c); return;
+        case 1: storeInteger(c, 8, true); pop(c); return;
+        case 2: storeFloat(c, 2); return;
+        case 3: storeFloat(c, 2); pop(c); return;
         case 7: c.writeMemory(2, c.ea, statusWord(c), 0); return;
         default: c.undefinedOpcode();
       }
@@ -419,15 +498,14 @@ function memoryForm(c: CoreState, opcode: number, kind: number): void {
     default:
       switch (kind) {
         case 0: push(c, readFloatOperand(c, 3)); return;
-        case 1: storeInteger(c, 2, st(c, 0), true); pop(c); return;
-        case 2: storeInteger(c, 2, st(c, 0), false); return;
-        case 3: storeInteger(c, 2, st(c, 0), false); pop(c); return;
-        case 5: {
-          const low = c.readMemory(8, c.ea);
-          push(c, c.valHi * TWO_POW_32 + (low >>> 0));
+        case 1: storeInteger(c, 2, true); pop(c); return;
+        case 2: storeInteger(c, 2, false); return;
+        case 3: storeInteger(c, 2, false); pop(c); return;
+        case 5:
+          fromInt64(c.readMemory(8, c.ea), c.valHi);
+          push(c, extendedResult[0] ?? 0, extendedResult[1] ?? 0);
           return;
-        }
-        case 7: storeInteger(c, 8, st(c, 0), false); pop(c); return;
+        case 7: storeInteger(c, 8, false); pop(c); return;
         default: c.undefinedOpcode();
       }
   }

@@ -76,7 +76,12 @@ class ProbeTranslator implements AddressTranslator {
   faultVector = ExceptionVector.PageFault;
   faultAddress = 0;
   faultErrorCode = 0;
-  constructor(private readonly textAddress: number, private readonly textSize: number) {}
+  private readonly textAddress: number;
+  private readonly textSize: number;
+  constructor(textAddress: number, textSize: number) {
+    this.textAddress = textAddress;
+    this.textSize = textSize;
+  }
   translate(address: number, access: Access): number {
     if (access === Access.Execute) {
       const offset = address - this.textAddress;

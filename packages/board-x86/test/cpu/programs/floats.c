@@ -21,6 +21,9 @@ int main(void) {
   long double lacc = 0;
   for (int i = 1; i < 100; i++) lacc += (long double)i * 0.5L;
   printf("%.4Lf %Lg\n", lacc, (long double)(1u << 30) * 4);
+  volatile long double third = 1.0L / 3, root = sqrtl(2.0L);
+  printf("%.20Lg %.20Lg %.18Le %Lg\n", third, root, third * root - 0.25L, (long double)(1ULL << 63) + 1025);
+  printf("%.25Lf %lld %Lg\n", 1.0L / 7, (long long)(third * 1e18L), strtold("1.2345678901234567890123", NULL));
   printf("%s\n", strtod("1.5e3", NULL) == 1500.0 ? "strtod ok" : "strtod bad");
   printf("%.6f %.6f\n", atof("-0.125"), (double)(float)(1.0 / 3.0));
   return 0;
