@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { boot } from "@asterism/ostd-x86";
 import { createBoard } from "../../board-x86/src/board.ts";
 import { main } from "../src/main.ts";
-import { buildCpio } from "../test/support/cpio.ts";
+import { buildCpio } from "../initramfs/cpio-writer.ts";
 
 const binary = join(mkdtempSync(join(tmpdir(), "asterism-bench-")), "bench");
 execFileSync("musl-gcc", ["-static", "-O2", "-o", binary, join(import.meta.dirname, "../test/fixtures/bench.c")]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { exitCodeOf, main, parseCommandLine } from "../src/main.ts";
 import { Sys } from "../src/syscall/numbers.ts";
 import { runOnBoard } from "./support/board.ts";
-import { buildCpio } from "./support/cpio.ts";
+import { buildCpio } from "../initramfs/cpio-writer.ts";
 import { buildElf, PF_R, PF_X } from "./support/elf-builder.ts";
 import { program, result, scriptedUser, store, syscall, type Step } from "./support/user-script.ts";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/main.ts";
 import { runOnBoard } from "./support/board.ts";
-import { buildCpio } from "./support/cpio.ts";
+import { buildCpio } from "../initramfs/cpio-writer.ts";
 
 const available = existsSync("/bin/busybox") && existsSync("/usr/bin/musl-gcc");
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);

@@ -4,7 +4,7 @@ import { Signal } from "../src/signal/signals.ts";
 import { Sys } from "../src/syscall/numbers.ts";
 import { TtyIoctl } from "../src/tty/termios.ts";
 import { runOnBoard } from "./support/board.ts";
-import { buildCpio } from "./support/cpio.ts";
+import { buildCpio } from "../initramfs/cpio-writer.ts";
 import { executable } from "./support/scripted-kernel.ts";
 import { program, result, scriptedUser, syscall, type Step } from "./support/user-script.ts";
 

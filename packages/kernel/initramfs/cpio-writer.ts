@@ -1,9 +1,15 @@
-/** Writes cpio "newc" archives in memory (the initramfs format), for boot tests. */
+/**
+ * Writes cpio "newc" archives (the initramfs format the board's loader places in RAM and
+ * svc-fs unpacks). Host tool: used by the default-initramfs builder and the boot tests.
+ */
 
 export interface CpioFile {
+  /** Path without a leading slash. */
   readonly path: string;
+  /** st_mode with type bits (0o100755 file, 0o40755 directory, 0o120777 symlink: data is the target). */
   readonly mode: number;
   readonly data?: Uint8Array;
+  readonly mtime?: number;
 }
 
 function header(fields: number[], nameSize: number): string {
@@ -29,7 +35,7 @@ export function buildCpio(files: readonly CpioFile[]): Uint8Array {
   [...files, { path: "TRAILER!!!", mode: 0 }].forEach((file, index) => {
     const data = file.data ?? new Uint8Array(0);
     const name = encoder.encode(`${file.path}\0`);
-    const fields = [index + 1, file.mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0];
+    const fields = [index + 1, file.mode, 0, 0, 1, file.mtime ?? 0, data.length, 0, 0, 0, 0];
     parts.push(encoder.encode(header(fields, name.length)));
     length += 110;
     push(name);
