@@ -47,7 +47,7 @@ export { Timer, TICK_HZ } from "./timer/timer.ts";
 export { sleep } from "./timer/sleep.ts";
 export { IrqLine, deferToBottomHalf, type TopHalf } from "./irq/irq-line.ts";
 
-export { IoMem, IoPort } from "./io/io-mem.ts";
+export { IoMem, IoPort } from "./io/io-access.ts";
 export { PciFunction, PciConfig, type PciBar, type PciCapability } from "./io/pci.ts";
 export { DmaCoherent, DmaStream, DmaDirection } from "./io/dma.ts";
 

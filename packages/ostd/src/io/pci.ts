@@ -9,7 +9,7 @@
  */
 import { arch } from "../boot/machine-state.ts";
 import { ErrorCode, type Result, fail } from "../error.ts";
-import { IoMem, IoPort } from "./io-mem.ts";
+import { IoMem, IoPort } from "./io-access.ts";
 
 export const PciConfig = {
   VendorId: 0x00,
