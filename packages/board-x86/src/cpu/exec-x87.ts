@@ -29,8 +29,35 @@ import {
 const Fsw = { invalid: 0x1, zeroDivide: 0x4, stackFault: 0x40, c0: 0x100, c1: 0x200, c2: 0x400, c3: 0x4000 } as const;
 const CONDITION_BITS = Fsw.c0 | Fsw.c1 | Fsw.c2 | Fsw.c3;
 
-/** FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ (D9 E8-EE). */
-const LOAD_CONSTANTS = [1, Math.log2(10), Math.LOG2E, Math.PI, Math.log10(2), Math.LN2, 0] as const;
+/**
+ * FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ (D9 E8-EE) as the hardware loads them:
+ * 64-bit significands (rounded to nearest) and biased exponents.
+ */
+const CONSTANT_IMAGES: readonly (readonly [number, number, number])[] = [
+  [0x80000000, 0x00000000, 0x3fff],
+  [0xd49a784b, 0xcd1b8afe, 0x4000],
+  [0xb8aa3b29, 0x5c17f0bc, 0x3fff],
+  [0xc90fdaa2, 0x2168c235, 0x4000],
+  [0x9a209a84, 0xfbcff799, 0x3ffd],
+  [0xb17217f7, 0xd1cf79ac, 0x3ffe],
+  [0, 0, 0],
+];
+const CONSTANT_HIGH = new Float64Array(7);
+const CONSTANT_LOW = new Float64Array(7);
+{
+  const image = new Uint8Array(10);
+  CONSTANT_IMAGES.forEach(([high, low, exponent], index) => {
+    for (let i = 0; i < 4; i++) {
+      image[i] = (low >>> (8 * i)) & 0xff;
+      image[4 + i] = (high >>> (8 * i)) & 0xff;
+    }
+    image[8] = exponent & 0xff;
+    image[9] = exponent >>> 8;
+    readExtended(image, 0);
+    CONSTANT_HIGH[index] = extendedResult[0] ?? 0;
+    CONSTANT_LOW[index] = extendedResult[1] ?? 0;
+  });
+}
 
 const scratch = new ArrayBuffer(16);
 const scratchFloat32 = new Float32Array(scratch);
@@ -317,12 +344,10 @@ function registerFormD9(c: CoreState, modrm: number): void {
     case 0xd0:
       if (i === 0) return;
       break;
-    case 0xe8: {
-      const value = LOAD_CONSTANTS[i];
-      if (value === undefined) break;
-      push(c, value);
+    case 0xe8:
+      if (i === 7) break;
+      push(c, CONSTANT_HIGH[i] ?? 0, CONSTANT_LOW[i] ?? 0);
       return;
-    }
     default:
       break;
   }
