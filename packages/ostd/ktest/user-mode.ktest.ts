@@ -1,8 +1,10 @@
 /** In-kernel tests of user mode on the real board: syscalls, faults, and what user code cannot reach. */
 import {
-  assert, assertEqual, ktest, PageFlags, PAGE_SIZE, Register, ReturnReason, UntypedFrame, UserMode, unwrap,
+  assert, assertEqual, FPU_STATE_SIZE, ktest, PageFlags, PAGE_SIZE, Register, ReturnReason, UntypedFrame, UserMode, unwrap,
 } from "../src/index.ts";
-import { CODE_BASE, HELLO, LOAD_RDI, loadProgram, NULL_LOAD, PRIVILEGED, RAISE_IOPL, STACK_TOP, WRITE_CODE } from "./support/user-programs.ts";
+import {
+  CODE_BASE, HELLO, LOAD_RDI, loadProgram, NULL_LOAD, PRIVILEGED, RAISE_IOPL, READ_FS0, READ_XMM0, STACK_TOP, WRITE_CODE,
+} from "./support/user-programs.ts";
 
 ktest("user program makes write and exit system calls", async () => {
   const { space, context } = loadProgram(HELLO);
@@ -90,4 +92,26 @@ ktest("user code cannot raise its I/O privilege level with POPF", async () => {
   context.flags = 0x3202;
   assertEqual(context.flags & 0x3000, 0, "IOPL set by the kernel");
   space.destroy();
+});
+
+ktest("the context carries SSE state and the FS base into user mode", async () => {
+  const sse = loadProgram(READ_XMM0);
+  const fpu = new Uint8Array(FPU_STATE_SIZE);
+  sse.context.saveFpu(fpu);
+  assertEqual(fpu[24] ?? 0, 0x80, "MXCSR low byte of the entry state (0x1F80)");
+  fpu.set([0x78, 0x56, 0x34, 0x12, 0xef, 0xbe, 0xad, 0x0e], 160);
+  sse.context.restoreFpu(fpu);
+  assertEqual(await new UserMode(sse.space, sse.context).execute(), ReturnReason.Syscall, "sse program");
+  assertEqual(sse.context.get(Register.RAX), 0x0ead_beef_1234_5678, "xmm0 seen by user code");
+  sse.space.destroy();
+
+  const tls = loadProgram(READ_FS0);
+  const page = unwrap(UntypedFrame.alloc());
+  page.write(0, Uint8Array.of(0x21, 0x43, 0x65, 0x07));
+  unwrap(unwrap(tls.space.cursor(0x60_0000, 0x60_1000)).map(page, PageFlags.Read | PageFlags.Write));
+  page.release();
+  tls.context.fsBase = 0x60_0000;
+  assertEqual(await new UserMode(tls.space, tls.context).execute(), ReturnReason.Syscall, "tls program");
+  assertEqual(tls.context.get(Register.RAX), 0x0765_4321, "fs:[0]");
+  tls.space.destroy();
 });

@@ -77,3 +77,9 @@ export const RAISE_IOPL = Uint8Array.of(
   0x58,
   0x0f, 0x05,
 );
+
+/** movq rax, xmm0; syscall — reads SSE state the kernel restored. */
+export const READ_XMM0 = Uint8Array.of(0x66, 0x48, 0x0f, 0x7e, 0xc0, 0x0f, 0x05);
+
+/** mov rax, fs:[0]; syscall — reads through the FS base the kernel set (TLS). */
+export const READ_FS0 = Uint8Array.of(0x64, 0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x05);
