@@ -102,7 +102,7 @@ ktest("the context carries SSE state and the FS base into user mode", async () =
   fpu.set([0x78, 0x56, 0x34, 0x12, 0xef, 0xbe, 0xad, 0x0e], 160);
   sse.context.restoreFpu(fpu);
   assertEqual(await new UserMode(sse.space, sse.context).execute(), ReturnReason.Syscall, "sse program");
-  assertEqual(sse.context.get(Register.RAX), 0x0ead_beef_1234_5678, "xmm0 seen by user code");
+  assertEqual(sse.context.getBig(Register.RAX), 0x0ead_beef_1234_5678n, "xmm0 seen by user code");
   sse.space.destroy();
 
   const tls = loadProgram(READ_FS0);
