@@ -134,6 +134,81 @@ describe("processes on the board (scripted user mode)", () => {
       expect(await runInit("/bin/init", ["init"])).toBe(0);
       expect(output).toEqual([`handler sig=${String(Signal.SIGUSR1)} aligned=true`, "resumed r12=123456789abc rax=0"]);
     },
+    "SA_RESTART restarts a read interrupted by a handled signal": async () => {
+      output.length = 0;
+      programs.clear();
+      const scratch = 0x7fff_ffff_e000 - 256;
+      const fds = scratch + 64;
+      const buffer = scratch + 128;
+      const handler = 0x401100;
+      const restorer = 0x401200;
+      const action = new Uint8Array(32);
+      new DataView(action.buffer).setBigUint64(0, BigInt(handler), true);
+      new DataView(action.buffer).setBigUint64(8, 0x1400_0000n, true);
+      new DataView(action.buffer).setBigUint64(16, BigInt(restorer), true);
+      const isChild = (u: Parameters<Step>[0]): boolean => getRegister(u.context, 13) === 1;
+      for (const [address, step] of program(
+        0x401000,
+        (u) => store(u, scratch, action) ?? syscall(u, Sys.rt_sigaction, Signal.SIGUSR1, scratch, 0, 8),
+        (u) => syscall(u, Sys.pipe2, fds, 0),
+        (u) => syscall(u, Sys.fork),
+        (u) => {
+          if (result(u.context) === 0) setRegister(u.context, 13, 1);
+          return isChild(u) ? syscall(u, Sys.getppid) : syscall(u, Sys.read, u.load(fds) ?? -1, buffer, 10);
+        },
+        (u) => {
+          if (isChild(u)) return syscall(u, Sys.kill, result(u.context), Signal.SIGUSR1);
+          output.push(`read ${String(result(u.context))}`);
+          return syscall(u, Sys.wait4, -1, 0, 0, 0);
+        },
+        (u) => (isChild(u) ? store(u, buffer + 32, encode("x")) ?? syscall(u, Sys.write, u.load(fds + 4) ?? -1, buffer + 32, 1) : syscall(u, Sys.exit_group, 0)),
+        (u) => syscall(u, Sys.exit_group, 0),
+      )) programs.set(address, step);
+      programs.set(handler, (u) => {
+        output.push("handler");
+        setRegister(u.context, 4, getRegister(u.context, 4) + 8);
+        u.context.rip = restorer;
+        return syscall(u, Sys.rt_sigreturn);
+      });
+      expect(await runInit("/bin/init", ["init"])).toBe(0);
+      expect(output).toEqual(["handler", "read 1"]);
+    },
+    "job control: SIGSTOP, WUNTRACED, SIGCONT, WCONTINUED, then exit": async () => {
+      output.length = 0;
+      programs.clear();
+      const statusAddress = 0x7fff_ffff_e000 - 64;
+      let child = 0;
+      const status = (u: Parameters<Step>[0]): string => ((u.load(statusAddress) ?? 0) | ((u.load(statusAddress + 1) ?? 0) << 8)).toString(16);
+      const isChild = (u: Parameters<Step>[0]): boolean => getRegister(u.context, 13) === 1;
+      for (const [address, step] of program(
+        0x401000,
+        (u) => syscall(u, Sys.fork),
+        (u) => {
+          if (result(u.context) === 0) {
+            setRegister(u.context, 13, 1);
+            return syscall(u, Sys.getpid);
+          }
+          child = result(u.context);
+          return syscall(u, Sys.wait4, -1, statusAddress, 2, 0);
+        },
+        (u) => {
+          if (isChild(u)) return syscall(u, Sys.kill, result(u.context), Signal.SIGSTOP);
+          output.push(`stopped ${status(u)}`);
+          return syscall(u, Sys.kill, child, Signal.SIGCONT);
+        },
+        (u) => (isChild(u) ? syscall(u, Sys.exit_group, 5) : syscall(u, Sys.wait4, -1, statusAddress, 8, 0)),
+        (u) => {
+          output.push(`continued ${status(u)}`);
+          return syscall(u, Sys.wait4, -1, statusAddress, 0, 0);
+        },
+        (u) => {
+          output.push(`exited ${status(u)}`);
+          return syscall(u, Sys.exit_group, 0);
+        },
+      )) programs.set(address, step);
+      expect(await runInit("/bin/init", ["init"])).toBe(0);
+      expect(output).toEqual(["stopped 137f", "continued ffff", "exited 500"]);
+    },
     "pipes carry bytes between parent and child": async () => {
       output.length = 0;
       programs.clear();
