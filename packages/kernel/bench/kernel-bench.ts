@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boot } from "@asterism/ostd-x86";
-import { createBoard } from "../../board-x86/src/board.ts";
+import { createBoard } from "@asterism/board-x86";
 import { main } from "../src/main.ts";
 import { buildCpio } from "../initramfs/cpio-writer.ts";
 

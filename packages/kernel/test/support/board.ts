@@ -1,12 +1,10 @@
 /**
- * Runs kernel code on the real board and OSTD in host tests. Until the x86-64 core is
- * wired into `createBoard`, user mode is a scripted core: a test supplies `userStep`, a
- * function that plays the user program (sets registers, touches memory through the real
- * MMU) and says how the CPU left user mode.
+ * Runs kernel code on the real board and OSTD in host tests. User mode is either the board's
+ * real x86-64 core or a scripted core: a test supplies a step function that plays the user
+ * program (sets registers, touches memory through the real MMU) and says how the CPU left
+ * user mode, which makes every kernel path testable without compiling programs.
  */
-import { createBoard } from "../../../board-x86/src/board.ts";
-import type { AddressTranslator, ExecutionCore } from "../../../board-x86/src/cpu-wiring.ts";
-import { UserExit, type CpuContext } from "../../../board-x86/src/machine.ts";
+import { createBoard, UserExit, type AddressTranslator, type CpuContext, type ExecutionCore } from "@asterism/board-x86";
 import { boot } from "@asterism/ostd-x86";
 
 export { UserExit };
