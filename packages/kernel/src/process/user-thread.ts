@@ -123,6 +123,10 @@ async function deliverSignals(kernel: Kernel, process: Process, interrupted: Int
         process.stop(signal);
         return;
       }
+      if (delivery.action === "core") {
+        const where = delivery.info.address === undefined ? "" : ` at 0x${delivery.info.address.toString(16)}`;
+        kernel.log(`pid ${String(process.pid)} (${process.name}): killed by signal ${String(signal)}${where}, rip 0x${process.context.instructionPointer.toString(16)}`);
+      }
       kernel.exit(process, WaitStatus.signaled(signal, delivery.action === "core"));
       return;
     }
