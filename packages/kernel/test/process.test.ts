@@ -209,6 +209,21 @@ describe("processes on the board (scripted user mode)", () => {
       expect(await runInit("/bin/init", ["init"])).toBe(0);
       expect(output).toEqual(["stopped 137f", "continued ffff", "exited 500"]);
     },
+    "a handler outside user space kills the process, not the kernel": async () => {
+      output.length = 0;
+      programs.clear();
+      const scratch = 0x7fff_ffff_e000 - 256;
+      const action = new Uint8Array(32);
+      new DataView(action.buffer).setBigUint64(0, 1n << 60n, true);
+      new DataView(action.buffer).setBigUint64(8, 0x0400_0000n, true);
+      for (const [address, step] of program(
+        0x401000,
+        (u) => store(u, scratch, action) ?? syscall(u, Sys.rt_sigaction, Signal.SIGUSR2, scratch, 0, 8),
+        (u) => syscall(u, Sys.kill, 1, Signal.SIGUSR2),
+        (u) => syscall(u, Sys.exit_group, 0),
+      )) programs.set(address, step);
+      expect(await runInit("/bin/init", ["init"])).toBe(Signal.SIGSEGV | 0x80);
+    },
     "pipes carry bytes between parent and child": async () => {
       output.length = 0;
       programs.clear();

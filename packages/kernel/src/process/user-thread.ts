@@ -22,6 +22,7 @@ const PAGE_FAULT_PRESENT = 1;
 const NEVER_RESTARTED: readonly number[] = [Sys.nanosleep, Sys.clock_nanosleep, Sys.pause, Sys.rt_sigsuspend, Sys.poll, Sys.ppoll, Sys.select, Sys.pselect6];
 /** Length of the `syscall` instruction, to re-execute it on restart. */
 const SYSCALL_INSTRUCTION_LENGTH = 2;
+const USER_SPACE_END = 0x8000_0000_0000;
 
 /** Starts the task that runs `process` in user mode. */
 export function startUserThread(kernel: Kernel, process: Process): void {
@@ -34,21 +35,35 @@ interface InterruptedCall {
 }
 
 async function runThread(kernel: Kernel, process: Process): Promise<void> {
-  let mode: UserMode | undefined;
+  const mode: { current: UserMode | undefined } = { current: undefined };
   while (!process.isZombie) {
-    if (process.stopped) {
-      await process.events.waitUntil(() => !process.stopped || process.isZombie || process.pending.pending.has(Signal.SIGKILL));
-      continue;
+    try {
+      await runOnce(kernel, process, mode);
+    } catch (error) {
+      // A kernel bug must not leave the process half-alive (its parent would wait forever).
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      kernel.log(`kernel bug while running pid ${String(process.pid)}: ${detail}`);
+      kernel.exit(process, WaitStatus.signaled(Signal.SIGSEGV, true));
     }
-    if (mode === undefined || mode.space !== process.space.vmSpace || mode.context !== process.context) {
-      mode = new UserMode(process.space.vmSpace, process.context);
-    }
-    const reason = await mode.execute(() => process.hasDeliverableSignal || process.isZombie || process.stopped);
-    let interrupted: InterruptedCall | undefined;
-    if (reason === ReturnReason.Syscall) interrupted = await serveSyscall(kernel, process);
-    else if (reason === ReturnReason.Exception) raiseFault(process, mode.exception);
-    if (stillRunning(process)) await deliverSignals(kernel, process, interrupted);
   }
+}
+
+/** One trip to user mode and back: run, serve the syscall or fault, deliver signals. */
+async function runOnce(kernel: Kernel, process: Process, mode: { current: UserMode | undefined }): Promise<void> {
+  if (process.stopped) {
+    await process.events.waitUntil(() => !process.stopped || process.isZombie || process.pending.pending.has(Signal.SIGKILL));
+    return;
+  }
+  let userMode = mode.current;
+  if (userMode === undefined || userMode.space !== process.space.vmSpace || userMode.context !== process.context) {
+    userMode = new UserMode(process.space.vmSpace, process.context);
+    mode.current = userMode;
+  }
+  const reason = await userMode.execute(() => process.hasDeliverableSignal || process.isZombie || process.stopped);
+  let interrupted: InterruptedCall | undefined;
+  if (reason === ReturnReason.Syscall) interrupted = await serveSyscall(kernel, process);
+  else if (reason === ReturnReason.Exception) raiseFault(process, userMode.exception);
+  if (stillRunning(process)) await deliverSignals(kernel, process, interrupted);
 }
 
 /** Re-reads the state a syscall or fault may just have changed. */
@@ -131,6 +146,11 @@ async function deliverSignals(kernel: Kernel, process: Process, interrupted: Int
       return;
     }
     const { action } = delivery;
+    if (!Number.isSafeInteger(action.handler) || action.handler >= USER_SPACE_END) {
+      kernel.log(`pid ${String(process.pid)}: handler of signal ${String(signal)} is not a user address`);
+      kernel.exit(process, WaitStatus.signaled(Signal.SIGSEGV, true));
+      return;
+    }
     if (interrupted !== undefined && (action.flags & SaFlag.RESTART) !== 0 && !NEVER_RESTARTED.includes(interrupted.number)) {
       process.context.setSyscallReturn(interrupted.number);
       process.context.instructionPointer -= SYSCALL_INSTRUCTION_LENGTH;
