@@ -68,6 +68,15 @@ export class CoreState extends LazyFlags {
   /** High half of the last 64-bit value returned by a read helper. */
   valHi = 0;
 
+  /**
+   * The last page read and the last page written (virtual page base, -1 if none) and their
+   * frames: a one-entry TLB in front of the MMU's, dropped by `flushTranslations`.
+   */
+  private readPage = -1;
+  private readFrame = 0;
+  private writePage = -1;
+  private writeFrame = 0;
+
   /** RDTSC's source (the platform's time-stamp counter). */
   readTsc: () => number = () => 0;
 
@@ -359,10 +368,39 @@ export class CoreState extends LazyFlags {
   }
 
   private translate(address: number, access: Access, size: number): number {
+    const offset = address & 0xfff;
+    const page = address - offset;
+    if (access === Access.Read) {
+      if (page === this.readPage) return this.readFrame + offset;
+    } else if (page === this.writePage) {
+      return this.writeFrame + offset;
+    }
+    return this.translateSlow(address, access, size);
+  }
+
+  /** Asks the MMU, then remembers the page for the next access of the same kind. */
+  private translateSlow(address: number, access: Access, size: number): number {
     const physical = this.mmu.translate(address, access);
     if (physical < 0) this.raiseTranslationFault();
     if (physical > this.ram.length - size) this.raise(ExceptionVector.GeneralProtection);
+    const offset = address & 0xfff;
+    const frame = physical - offset;
+    if (frame + 4096 <= this.ram.length && access !== Access.Execute) {
+      this.readPage = address - offset;
+      this.readFrame = frame;
+      if (access === Access.Write) {
+        this.writePage = address - offset;
+        this.writeFrame = frame;
+      }
+    }
     return physical;
+  }
+
+  /** Forgets every cached translation (code page and the last data pages). */
+  flushTranslations(): void {
+    this.invalidateCodePage();
+    this.readPage = -1;
+    this.writePage = -1;
   }
 
   /** Reads `size` bytes (1, 2, 4, 8) at `address`; for size 8 the high half goes to `valHi`. */

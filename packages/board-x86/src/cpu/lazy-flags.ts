@@ -241,6 +241,51 @@ export class LazyFlags {
 
   /** Evaluates condition code `cc` (the low nibble of Jcc/SETcc/CMOVcc). */
   condition(cc: number): boolean {
+    if (this.flagKind === FlagKind.Sub && this.flagSize >= 4 && cc >= 2 && cc !== 8 && cc !== 9 && cc !== 10 && cc !== 11) {
+      return this.conditionAfterCompare(cc);
+    }
+    return this.conditionFromFlags(cc);
+  }
+
+  /** CMP/SUB followed by a condition: compare the recorded operands directly (no flag bits). */
+  private conditionAfterCompare(cc: number): boolean {
+    let aHigh: number;
+    let bHigh: number;
+    let aLow: number;
+    let bLow: number;
+    if (this.flagSize === 8) {
+      aHigh = this.srcAHi;
+      bHigh = this.srcBHi;
+      aLow = this.srcALo >>> 0;
+      bLow = this.srcBLo >>> 0;
+    } else {
+      aHigh = this.srcALo;
+      bHigh = this.srcBLo;
+      aLow = 0;
+      bLow = 0;
+    }
+    let result: boolean;
+    switch (cc >> 1) {
+      case 1:
+        result = aHigh !== bHigh ? aHigh >>> 0 < bHigh >>> 0 : aLow < bLow;
+        break;
+      case 2:
+        result = aHigh === bHigh && aLow === bLow;
+        break;
+      case 3:
+        result = aHigh !== bHigh ? aHigh >>> 0 < bHigh >>> 0 : aLow <= bLow;
+        break;
+      case 6:
+        result = aHigh !== bHigh ? aHigh < bHigh : aLow < bLow;
+        break;
+      default:
+        result = aHigh !== bHigh ? aHigh < bHigh : aLow <= bLow;
+        break;
+    }
+    return (cc & 1) === 0 ? result : !result;
+  }
+
+  private conditionFromFlags(cc: number): boolean {
     let result: boolean;
     switch (cc >> 1) {
       case 0:

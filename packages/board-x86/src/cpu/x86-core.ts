@@ -34,7 +34,7 @@ export class X86Core extends CoreState implements ExecutionCore {
   }
 
   onTranslationChange(): void {
-    this.invalidateCodePage();
+    this.flushTranslations();
   }
 
   run(context: CpuContext): UserExit {
@@ -45,6 +45,7 @@ export class X86Core extends CoreState implements ExecutionCore {
     this.gprLo = context.gprLo;
     this.gprHi = context.gprHi;
     this.writeFlags(context.rflags);
+    this.flushTranslations();
     this.ipDelta = context.rip;
     this.ip = 0;
     this.ipLimit = 0;

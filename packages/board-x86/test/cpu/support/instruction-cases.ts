@@ -178,6 +178,14 @@ export function generateIntegerCases(random: Random, perForm: number): Instructi
       }
     }
     for (let cc = 0; cc < 16; cc++) add(`set${cc}`, encode(1, [0x0f, 0x90 + cc], operands(random, random.below(2) === 0, true)));
+    // CMP then SETcc: the core evaluates conditions straight from the compared operands.
+    for (const size of SIZES) {
+      for (let cc = 0; cc < 16; cc++) {
+        const compare = encode(size, [size === 1 ? 0x38 : 0x39], operands(random, false, size === 1));
+        const set = encode(1, [0x0f, 0x90 + cc], operands(random, false, true));
+        add(`cmp+set${cc}/${size}`, Uint8Array.from([...compare, ...set]));
+      }
+    }
     add("cmc", Uint8Array.of(0xf5));
     add("stc", Uint8Array.of(0xf9));
     add("clc", Uint8Array.of(0xf8));
