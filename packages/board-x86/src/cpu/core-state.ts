@@ -206,17 +206,17 @@ export class CoreState extends LazyFlags {
     const rex = this.rex;
     this.modrmMod = mod;
     this.modrmReg = ((modrm >> 3) & 7) | ((rex & Rex.R) << 1);
-    let rm = modrm & 7;
+    const rm = modrm & 7;
     if (mod === 3) {
       this.modrmRm = rm | ((rex & Rex.B) << 3);
       this.eaRipRelative = false;
       return;
     }
-    let lowSum = 0;
-    let highSum = 0;
-    let displacement = 0;
     const lo = this.gprLo;
     const hi = this.gprHi;
+    // The address is summed in int32 halves with explicit carries: exact for any 64-bit value.
+    let low = 0;
+    let high = 0;
     if (rm === 4) {
       const sib = this.fetch8();
       const scale = sib >> 6;
@@ -224,55 +224,59 @@ export class CoreState extends LazyFlags {
       const base = (sib & 7) | ((rex & Rex.B) << 3);
       if (index !== 4) {
         const indexLo = lo[index] ?? 0;
-        const indexHi = hi[index] ?? 0;
-        if (scale === 0) {
-          lowSum = indexLo >>> 0;
-          highSum = indexHi;
-        } else {
-          lowSum = (indexLo << scale) >>> 0;
-          highSum = (indexHi << scale) | (indexLo >>> (32 - scale));
-        }
+        low = indexLo << scale;
+        high = scale === 0 ? (hi[index] ?? 0) : ((hi[index] ?? 0) << scale) | (indexLo >>> (32 - scale));
       }
       if ((base & 7) === 5 && mod === 0) {
-        displacement = this.fetchRaw32();
-      } else {
-        lowSum += (lo[base] ?? 0) >>> 0;
-        highSum += hi[base] ?? 0;
+        this.eaRipRelative = false;
+        this.finishAddress(low, high, this.fetchRaw32());
+        return;
       }
-      rm = -1;
+      const baseLo = lo[base] ?? 0;
+      const sum = (low + baseLo) | 0;
+      high = (high + (hi[base] ?? 0) + (sum >>> 0 < baseLo >>> 0 ? 1 : 0)) | 0;
+      low = sum;
     } else if (rm === 5 && mod === 0) {
-      displacement = this.fetchRaw32();
+      const displacement = this.fetchRaw32();
       this.eaRipRelative = true;
       const next = this.ip + this.ipDelta + displacement;
-      this.ea = this.addressSize32 ? next % TWO_POW_32 : next;
-      this.ea += this.segmentBase;
+      this.ea = (this.addressSize32 ? next % TWO_POW_32 : next) + this.segmentBase;
       this.eaLow = 0;
       this.eaHigh = -1;
       return;
     } else {
-      rm |= (rex & Rex.B) << 3;
-      lowSum = (lo[rm] ?? 0) >>> 0;
-      highSum = hi[rm] ?? 0;
+      const register = rm | ((rex & Rex.B) << 3);
+      low = lo[register] ?? 0;
+      high = hi[register] ?? 0;
     }
-    if (mod === 1) displacement = (this.fetch8() << 24) >> 24;
-    else if (mod === 2) displacement = this.fetchRaw32();
     this.eaRipRelative = false;
-    lowSum += displacement >>> 0;
-    const segmentBase = this.segmentBase;
-    this.eaLow = lowSum | 0;
-    this.eaHigh = this.addressSize32 ? 0 : (highSum + (displacement >> 31) + Math.floor(lowSum / TWO_POW_32)) | 0;
+    const displacement = mod === 1 ? (this.fetch8() << 24) >> 24 : mod === 2 ? this.fetchRaw32() : 0;
+    this.finishAddress(low, high, displacement);
+  }
+
+  /** Adds the displacement and segment base and sets `ea`, `eaLow`, `eaHigh`. */
+  private finishAddress(low: number, high: number, displacement: number): void {
+    const sum = (low + displacement) | 0;
+    const carry = sum >>> 0 < low >>> 0 ? 1 : 0;
+    const fullHigh = (high + (displacement >> 31) + carry) | 0;
     if (this.addressSize32) {
-      this.ea = (lowSum >>> 0) + segmentBase;
+      this.eaLow = sum;
+      this.eaHigh = 0;
+      this.ea = (sum >>> 0) + this.segmentBase;
       return;
     }
-    if (segmentBase !== 0) {
-      // Add the base in halves: FS-relative TLS offsets are negative and wrap modulo 2^64.
-      lowSum += segmentBase % TWO_POW_32;
-      highSum += Math.floor(segmentBase / TWO_POW_32);
+    this.eaLow = sum;
+    this.eaHigh = fullHigh;
+    const segmentBase = this.segmentBase;
+    if (segmentBase === 0) {
+      this.ea = fullHigh === 0 ? sum >>> 0 : (fullHigh >>> 0) * TWO_POW_32 + (sum >>> 0);
+      return;
     }
-    const low = lowSum >>> 0;
-    const high = (highSum + (displacement >> 31) + Math.floor(lowSum / TWO_POW_32)) | 0;
-    this.ea = high === 0 ? low : (high >>> 0) * TWO_POW_32 + low;
+    // FS-relative TLS offsets are negative and wrap modulo 2^64: add the base in halves.
+    const baseLow = segmentBase % TWO_POW_32;
+    const lowSum = (sum >>> 0) + baseLow;
+    const segmentHigh = (fullHigh + Math.floor(segmentBase / TWO_POW_32) + (lowSum >= TWO_POW_32 ? 1 : 0)) | 0;
+    this.ea = (segmentHigh >>> 0) * TWO_POW_32 + (lowSum >>> 0);
   }
 
   // ---- registers ----
