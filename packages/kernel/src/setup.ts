@@ -6,6 +6,7 @@
 import type { Vfs } from "@asterism/svc-fs";
 import { Kernel } from "./kernel.ts";
 import { startUserThread } from "./process/user-thread.ts";
+import { registerAdminSyscalls } from "./syscall/sys-admin.ts";
 import { registerFileSyscalls } from "./syscall/sys-file.ts";
 import { registerMemorySyscalls } from "./syscall/sys-memory.ts";
 import { registerPathSyscalls } from "./syscall/sys-path.ts";
@@ -30,5 +31,6 @@ export function createKernel(setup: KernelSetup): Kernel {
   registerFileSyscalls(kernel);
   registerPathSyscalls(kernel);
   registerPollSyscalls(kernel);
+  registerAdminSyscalls(kernel);
   return kernel;
 }

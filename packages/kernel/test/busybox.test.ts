@@ -33,6 +33,8 @@ describe.skipIf(!available)("static binaries on Asterism (real CPU)", () => {
       "/bin/busybox,false",
       "/etc/hello.txt",
       "/bin/crash",
+      "/bin/busybox,mount,-t,tmpfs,scratch,/etc",
+      "/bin/busybox,grep,scratch,/proc/mounts",
       "/bin/busybox,echo,still,alive",
     ];
     const initramfs = buildCpio([
@@ -55,6 +57,8 @@ describe.skipIf(!available)("static binaries on Asterism (real CPU)", () => {
       "[exit 1]",
       "execv: Exec format error", "[exit 127]",
       "[signal 11]",
+      "[exit 0]",
+      "scratch /etc tmpfs rw 0 0", "[exit 0]",
       "still alive", "[exit 0]",
       "",
     ]);
