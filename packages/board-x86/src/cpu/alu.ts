@@ -186,24 +186,23 @@ export function shiftRotate(
     return value;
   }
   let resLo: number;
-  let resHi = 0;
+  let resHi: number;
   let cf: number;
   let of: number;
-  const msbOf = (l: number, h: number): number => bitOf(l, h, bits - 1);
   switch (kind) {
     case 4:
     case 6:
       resLo = shiftLeft64(value, valueHi, count);
       resHi = wideHigh;
       cf = count <= bits ? bitOf(value, valueHi, bits - count) : 0;
-      of = msbOf(resLo, resHi) ^ cf;
+      of = bitOf(resLo, resHi, bits - 1) ^ cf;
       return finishShift(core, size, resLo, resHi, cf, of);
     case 5:
       if (size < 8) value >>>= 0;
       resLo = shiftRightLogical64(value, valueHi, count);
       resHi = wideHigh;
       cf = count <= bits ? bitOf(value, valueHi, count - 1) : 0;
-      of = msbOf(value, valueHi);
+      of = bitOf(value, valueHi, bits - 1);
       return finishShift(core, size, resLo, resHi, cf, of);
     case 7:
       if (size < 8) {
@@ -221,11 +220,11 @@ export function shiftRotate(
         resLo = rotateLeft(value, valueHi, amount, bits);
         resHi = wideHigh;
         cf = resLo & 1;
-        of = msbOf(resLo, resHi) ^ cf;
+        of = bitOf(resLo, resHi, bits - 1) ^ cf;
       } else {
         resLo = rotateLeft(value, valueHi, (bits - amount) % bits, bits);
         resHi = wideHigh;
-        cf = msbOf(resLo, resHi);
+        cf = bitOf(resLo, resHi, bits - 1);
         of = cf ^ bitOf(resLo, resHi, bits - 2);
       }
       return finishRotate(core, size, resLo, resHi, cf, of);
@@ -238,7 +237,7 @@ export function shiftRotate(
       let h = valueHi;
       for (let i = 0; i < amount; i++) {
         if (kind === 2) {
-          const out = msbOf(l, h);
+          const out = bitOf(l, h, bits - 1);
           const newLo = shiftLeft64(l, h, 1) | carry;
           h = wideHigh;
           l = newLo;
@@ -255,7 +254,7 @@ export function shiftRotate(
         }
       }
       l &= mask;
-      const msb = msbOf(l, h);
+      const msb = bitOf(l, h, bits - 1);
       of = kind === 2 ? msb ^ carry : msb ^ bitOf(l, h, bits - 2);
       return finishRotate(core, size, l, size === 8 ? h : 0, carry, of);
     }

@@ -14,8 +14,16 @@ import { ExceptionVector } from "../machine.ts";
 import { X86Context } from "./context.ts";
 import { LazyFlags } from "./lazy-flags.ts";
 
+/** The signal that ends an instruction with an exception; the details are in CoreState. */
+export class CpuExceptionSignal extends Error {
+  constructor() {
+    super("x86 exception (see exceptionVector)");
+    this.name = "CpuExceptionSignal";
+  }
+}
+
 /** Thrown (as this one object, never allocated per fault) to end the current instruction. */
-export const CPU_EXCEPTION: unique symbol = Symbol("x86 exception");
+export const CPU_EXCEPTION = new CpuExceptionSignal();
 
 /** REX prefix bits. */
 export const Rex = { B: 1, X: 2, R: 4, W: 8, present: 0x40 } as const;
