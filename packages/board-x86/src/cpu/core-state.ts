@@ -516,16 +516,22 @@ export class CoreState extends LazyFlags {
   // ---- stack ----
 
   push64(low: number, high: number): void {
-    const rsp = this.getReg64Number(4) - 8;
-    this.writeMemory(8, rsp, low, high);
-    this.setReg64Number(4, rsp);
+    const rspLow = this.gprLo[4] ?? 0;
+    const newLow = (rspLow - 8) | 0;
+    const newHigh = ((this.gprHi[4] ?? 0) - (rspLow >>> 0 < 8 ? 1 : 0)) | 0;
+    this.writeMemory(8, newHigh * TWO_POW_32 + (newLow >>> 0), low, high);
+    this.gprLo[4] = newLow;
+    this.gprHi[4] = newHigh;
   }
 
   /** Pops 64 bits (high half in `valHi`). */
   pop64(): number {
-    const rsp = this.getReg64Number(4);
-    const low = this.readMemory(8, rsp, Access.Read);
-    this.setReg64Number(4, rsp + 8);
+    const rspLow = this.gprLo[4] ?? 0;
+    const rspHigh = this.gprHi[4] ?? 0;
+    const low = this.readMemory(8, rspHigh * TWO_POW_32 + (rspLow >>> 0), Access.Read);
+    const newLow = (rspLow + 8) | 0;
+    this.gprLo[4] = newLow;
+    this.gprHi[4] = (rspHigh + (newLow >>> 0 < 8 ? 1 : 0)) | 0;
     return low;
   }
 }
