@@ -17,6 +17,7 @@ import { WaitOption } from "./process/wait-status.ts";
 import { SignalActions } from "./signal/signal-state.ts";
 import { SyscallTable } from "./syscall/dispatcher.ts";
 import { Entropy } from "./util/entropy.ts";
+import { bytesToByteString, utf8ByteString, utf8Bytes } from "./util/byte-string.ts";
 
 /** CPUID.1:EDX of the board's baseline CPU (FPU TSC CX8 CMOV MMX FXSR SSE SSE2), for AT_HWCAP. */
 export const BASELINE_HWCAP = 0x0789_8131;
@@ -64,7 +65,7 @@ export class Kernel {
     return task === undefined ? undefined : this.#threads.get(task);
   }
 
-  /** Creates pid 1 running `path` with fds 0-2 already installed by `setupFiles`. */
+  /** Creates pid 1 running `path` (JavaScript text, UTF-8 encoded) with fds 0-2 installed by `setupFiles`. */
   async spawnInit(path: string, argv: readonly string[], envp: readonly string[], setupFiles: (files: FdTable, process: Process) => void | Promise<void>): Promise<Process> {
     const placeholder = AddressSpace.create();
     const process = new Process({
@@ -82,8 +83,7 @@ export class Kernel {
     });
     this.table.add(process);
     await setupFiles(process.files, process);
-    const encoder = new TextEncoder();
-    await this.exec(process, path, argv.map((arg) => encoder.encode(arg)), envp.map((env) => encoder.encode(env)));
+    await this.exec(process, utf8ByteString(path), argv.map(utf8Bytes), envp.map(utf8Bytes));
     this.#start(process);
     return process;
   }
@@ -132,8 +132,7 @@ export class Kernel {
     process.altStack = undefined;
     process.clearChildTid = 0;
     process.executable = program.executable;
-    const decoder = new TextDecoder();
-    process.commandLine = program.argv.map((arg) => decoder.decode(arg));
+    process.commandLine = program.argv.map(bytesToByteString);
     process.name = (program.executable.split("/").at(-1) ?? program.executable).slice(0, 15);
     this.releaseVforkParent(process);
   }

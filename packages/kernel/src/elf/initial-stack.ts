@@ -74,7 +74,7 @@ export interface StackImage {
   readonly envpAddress: number;
 }
 
-const PLATFORM = new TextEncoder().encode("x86_64");
+const PLATFORM = Uint8Array.from([0x78, 0x38, 0x36, 0x5f, 0x36, 0x34]); // "x86_64"
 const ELF_PROGRAM_HEADER_SIZE = 56;
 const CLOCK_TICKS_PER_SECOND = 100;
 /** Linux's x86 MINSIGSTKSZ for an FXSAVE-only frame. */

@@ -10,6 +10,7 @@ import { ExecFormatError, parseElf } from "../elf/elf-file.ts";
 import { buildInitialStack, type Credentials } from "../elf/initial-stack.ts";
 import { planLoad, Prot, type LoadPlan } from "../elf/load-plan.ts";
 import { AddressSpace } from "../mm/address-space.ts";
+import { bytesToByteString, byteStringToBytes } from "../util/byte-string.ts";
 
 /** Top of the user stack (Linux randomizes it; Asterism keeps it fixed and reproducible). */
 export const STACK_TOP = 0x7fff_ffff_f000;
@@ -41,15 +42,13 @@ export interface LoadedProgram {
 
 export type ReadExecutable = (path: string) => Promise<Uint8Array>;
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** Splits a `#!` line into interpreter and optional single argument, as Linux does. */
 export function parseShebang(bytes: Uint8Array): { interpreter: string; argument: string | undefined } | undefined {
   if (bytes[0] !== 0x23 || bytes[1] !== 0x21) return undefined;
   const newline = bytes.indexOf(0x0a);
   const end = newline < 0 ? Math.min(bytes.length, SHEBANG_LINE_MAX) : Math.min(newline, SHEBANG_LINE_MAX);
-  const line = decoder.decode(bytes.subarray(2, end)).trim();
+  const line = bytesToByteString(bytes.subarray(2, end)).trim();
   if (line.length === 0) throw new ExecFormatError("empty #! line");
   const split = line.search(/[ \t]/);
   if (split < 0) return { interpreter: line, argument: undefined };
@@ -66,9 +65,9 @@ export async function loadProgram(request: ProgramRequest, readExecutable: ReadE
     const shebang = parseShebang(bytes);
     if (shebang === undefined) return await buildImage({ ...request, path, argv }, bytes);
     if (depth >= MAX_INTERPRETER_DEPTH) throw new SyscallError(Errno.ELOOP, "too many levels of #! interpreters");
-    const scriptArgs = [encoder.encode(shebang.interpreter)];
-    if (shebang.argument !== undefined) scriptArgs.push(encoder.encode(shebang.argument));
-    scriptArgs.push(encoder.encode(path));
+    const scriptArgs = [byteStringToBytes(shebang.interpreter)];
+    if (shebang.argument !== undefined) scriptArgs.push(byteStringToBytes(shebang.argument));
+    scriptArgs.push(byteStringToBytes(path));
     argv = [...scriptArgs, ...argv.slice(1)];
     path = shebang.interpreter;
   }
@@ -80,7 +79,7 @@ async function buildImage(request: ProgramRequest, bytes: Uint8Array): Promise<L
     stackTop: STACK_TOP,
     argv: request.argv,
     envp: request.envp,
-    execfn: encoder.encode(request.path),
+    execfn: byteStringToBytes(request.path),
     random: request.random,
     plan,
     credentials: request.credentials,

@@ -13,6 +13,7 @@ import { readCString, readPath } from "../mm/user-strings.ts";
 import type { Process } from "../process/process.ts";
 import type { SyscallArgs } from "./args.ts";
 import { Sys } from "./numbers.ts";
+import { bytesToByteString } from "../util/byte-string.ts";
 
 const REBOOT_MAGIC1 = 0xfee1dead;
 const REBOOT_MAGIC2 = [672_274_793, 85_072_278, 369_367_448, 537_993_216];
@@ -44,8 +45,8 @@ async function mount(kernel: Kernel, process: Process, args: SyscallArgs): Promi
     kernel.vfs.lookup(process.fs, null, target);
     return 0;
   }
-  const type = new TextDecoder().decode(await readCString(process.space, args.unsigned(2), FSTYPE_MAX, Errno.ENODEV));
-  const source = args.unsigned(0) === 0 ? "none" : new TextDecoder().decode(await readCString(process.space, args.unsigned(0), 4095));
+  const type = bytesToByteString(await readCString(process.space, args.unsigned(2), FSTYPE_MAX, Errno.ENODEV));
+  const source = args.unsigned(0) === 0 ? "none" : bytesToByteString(await readCString(process.space, args.unsigned(0), 4095));
   kernel.vfs.mount(process.fs, newFileSystem(kernel, type), null, target, source);
   return 0;
 }

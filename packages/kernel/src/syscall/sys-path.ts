@@ -26,8 +26,8 @@ import type { Process } from "../process/process.ts";
 import { readI64 } from "../util/le-bytes.ts";
 import type { SyscallArgs } from "./args.ts";
 import { Sys } from "./numbers.ts";
+import { byteStringToBytes } from "../util/byte-string.ts";
 
-const encoder = new TextEncoder();
 
 /** The directory a *at call starts from: null for AT_FDCWD, else the fd's open file. */
 function directory(process: Process, dirfd: number): OpenFile | null {
@@ -55,7 +55,7 @@ async function readlinkAt(kernel: Kernel, process: Process, dirfd: number, args:
   const name = await path(process, args, pathIndex);
   const capacity = args.long(pathIndex + 2);
   if (capacity <= 0) throw new SyscallError(Errno.EINVAL, "bad buffer size");
-  const target = encoder.encode(kernel.vfs.readlink(process.fs, directory(process, dirfd), name)).subarray(0, capacity);
+  const target = byteStringToBytes(kernel.vfs.readlink(process.fs, directory(process, dirfd), name)).subarray(0, capacity);
   await process.space.write(args.unsigned(pathIndex + 1), target);
   return target.length;
 }
@@ -75,7 +75,7 @@ async function readTimes(process: Process, address: number): Promise<readonly [T
 }
 
 async function getcwd(kernel: Kernel, process: Process, args: SyscallArgs): Promise<number> {
-  const cwd = encoder.encode(`${kernel.vfs.getcwd(process.fs)}\0`);
+  const cwd = byteStringToBytes(`${kernel.vfs.getcwd(process.fs)}\0`);
   if (args.unsigned(1) < cwd.length) throw new SyscallError(Errno.ERANGE, "buffer too small");
   await process.space.write(args.unsigned(0), cwd);
   return cwd.length;

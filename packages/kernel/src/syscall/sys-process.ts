@@ -14,6 +14,7 @@ import { writeI64 } from "../util/le-bytes.ts";
 import type { SyscallArgs } from "./args.ts";
 import { REGISTERS_REPLACED } from "./dispatcher.ts";
 import { Sys } from "./numbers.ts";
+import { bytesToByteString, byteStringToBytes } from "../util/byte-string.ts";
 
 const ArchPrctl = { SET_GS: 0x1001, SET_FS: 0x1002, GET_FS: 0x1003, GET_GS: 0x1004 } as const;
 const Prctl = { SET_NAME: 15, GET_NAME: 16 } as const;
@@ -126,14 +127,14 @@ async function prctl(process: Process, args: SyscallArgs): Promise<number> {
   switch (args.int(0)) {
     case Prctl.GET_NAME: {
       const name = new Uint8Array(16);
-      name.set(new TextEncoder().encode(process.name).subarray(0, 15));
+      name.set(byteStringToBytes(process.name).subarray(0, 15));
       await process.space.write(args.unsigned(1), name);
       return 0;
     }
     case Prctl.SET_NAME: {
       const bytes = await process.space.read(args.unsigned(1), 16);
       const end = bytes.indexOf(0);
-      process.name = new TextDecoder().decode(bytes.subarray(0, end < 0 ? 15 : Math.min(end, 15)));
+      process.name = bytesToByteString(bytes.subarray(0, end < 0 ? 15 : Math.min(end, 15)));
       return 0;
     }
     default:

@@ -14,6 +14,7 @@ import { Signal } from "../signal/signals.ts";
 import { readI64, writeI64 } from "../util/le-bytes.ts";
 import type { SyscallArgs } from "./args.ts";
 import { Sys } from "./numbers.ts";
+import { utf8Bytes } from "../util/byte-string.ts";
 
 const Clock = { REALTIME: 0, MONOTONIC: 1, PROCESS_CPUTIME: 2, THREAD_CPUTIME: 3, MONOTONIC_RAW: 4, REALTIME_COARSE: 5, MONOTONIC_COARSE: 6, BOOTTIME: 7 } as const;
 const TIMER_ABSTIME = 1;
@@ -71,8 +72,7 @@ async function sleepUntil(process: Process, deadline: number, clock: number, rem
 
 function uname(): Uint8Array {
   const bytes = new Uint8Array(UTS_FIELD * 6);
-  const encoder = new TextEncoder();
-  for (const [index, field] of UNAME_FIELDS.entries()) bytes.set(encoder.encode(field).subarray(0, UTS_FIELD - 1), index * UTS_FIELD);
+  for (const [index, field] of UNAME_FIELDS.entries()) bytes.set(utf8Bytes(field).subarray(0, UTS_FIELD - 1), index * UTS_FIELD);
   return bytes;
 }
 
