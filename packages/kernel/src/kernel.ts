@@ -14,7 +14,8 @@ import { SignalAwareQueue, setSleeperLookup } from "./process/interruptible-wait
 import { Process, ProcessTable } from "./process/process.ts";
 import { loadProgram } from "./process/program-loader.ts";
 import { WaitOption } from "./process/wait-status.ts";
-import { SignalActions } from "./signal/signal-state.ts";
+import { SaFlag, SIG_IGN, SignalActions } from "./signal/signal-state.ts";
+import { Signal } from "./signal/signals.ts";
 import { SyscallTable } from "./syscall/dispatcher.ts";
 import { Entropy } from "./util/entropy.ts";
 import { bytesToByteString, utf8ByteString, utf8Bytes } from "./util/byte-string.ts";
@@ -30,6 +31,12 @@ export interface KernelOptions {
 
 /** Runs a process's user thread; provided by user-thread.ts (kept apart to avoid a cycle). */
 export type ThreadStarter = (kernel: Kernel, process: Process) => void;
+
+/** A parent ignoring SIGCHLD (or with SA_NOCLDWAIT) gets no zombies: children are reaped at exit. */
+function discardsChildren(parent: Process): boolean {
+  const action = parent.actions.get(Signal.SIGCHLD);
+  return action.handler === SIG_IGN || (action.flags & SaFlag.NOCLDWAIT) !== 0;
+}
 
 export class Kernel {
   readonly table = new ProcessTable();
@@ -147,7 +154,8 @@ export class Kernel {
     this.table.reparentChildren(process);
     this.releaseVforkParent(process);
     process.becomeZombie(status);
-    if (process.parent === undefined && process.pid !== 1) this.table.reap(process);
+    const parent = process.parent;
+    if (parent === undefined ? process.pid !== 1 : discardsChildren(parent)) this.table.reap(process);
     this.exits.wakeAll();
   }
 

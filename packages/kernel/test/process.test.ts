@@ -224,6 +224,21 @@ describe("processes on the board (scripted user mode)", () => {
       )) programs.set(address, step);
       expect(await runInit("/bin/init", ["init"])).toBe(Signal.SIGSEGV | 0x80);
     },
+    "children of a parent ignoring SIGCHLD are reaped at exit (wait4 then gives ECHILD)": async () => {
+      output.length = 0;
+      programs.clear();
+      const scratch = 0x7fff_ffff_e000 - 256;
+      const ignore = new Uint8Array(32);
+      ignore[0] = 1;
+      for (const [address, step] of program(
+        0x401000,
+        (u) => store(u, scratch, ignore) ?? syscall(u, Sys.rt_sigaction, Signal.SIGCHLD, scratch, 0, 8),
+        (u) => syscall(u, Sys.fork),
+        (u) => (result(u.context) === 0 ? syscall(u, Sys.exit_group, 3) : syscall(u, Sys.wait4, -1, 0, 0, 0)),
+        (u) => syscall(u, Sys.exit_group, result(u.context) === -Errno.ECHILD ? 0 : 1),
+      )) programs.set(address, step);
+      expect(await runInit("/bin/init", ["init"])).toBe(0);
+    },
     "pipes carry bytes between parent and child": async () => {
       output.length = 0;
       programs.clear();
