@@ -6,7 +6,7 @@
  */
 
 import { Register, Task, UserContext } from "@asterism/ostd";
-import { type Vfs, X_OK } from "@asterism/svc-fs";
+import { S_IFMT, S_IFREG, type Vfs, X_OK } from "@asterism/svc-fs";
 import { Errno, SyscallError } from "./errno.ts";
 import { AddressSpace } from "./mm/address-space.ts";
 import { FdTable } from "./process/fd-table.ts";
@@ -205,7 +205,7 @@ export class Kernel {
   async #readExecutable(process: Process, path: string): Promise<Uint8Array> {
     this.vfs.access(process.fs, null, path, X_OK);
     const stat = this.vfs.stat(process.fs, null, path);
-    if ((stat.mode & 0o170000) !== 0o100000) throw new SyscallError(Errno.EACCES, `${path} is not a regular file`);
+    if ((stat.mode & S_IFMT) !== S_IFREG) throw new SyscallError(Errno.EACCES, `${path} is not a regular file`);
     return this.vfs.readFile(process.fs, null, path);
   }
 }

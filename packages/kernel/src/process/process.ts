@@ -221,7 +221,7 @@ export class ProcessTable {
   kill(sender: Process, pid: number, signal: number): void {
     if (!Number.isInteger(signal) || signal < 0 || signal > 64) throw new SyscallError(Errno.EINVAL, `signal ${String(signal)}`);
     let targets: Process[];
-    if (pid > 0) targets = this.#live(this.get(pid));
+    if (pid > 0) targets = this.#existing(pid);
     else if (pid === 0) targets = this.inGroup(sender.pgid);
     else if (pid === -1) targets = this.all.filter((process) => process.pid !== 1 && process !== sender && !process.isZombie);
     else targets = this.inGroup(-pid);
@@ -237,7 +237,8 @@ export class ProcessTable {
     for (const target of this.inGroup(pgid)) target.signal({ signal, code: SiCode.Kernel });
   }
 
-  #live(process: Process | undefined): Process[] {
+  #existing(pid: number): Process[] {
+    const process = this.get(pid);
     return process === undefined ? [] : [process];
   }
 }

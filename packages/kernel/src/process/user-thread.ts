@@ -18,6 +18,8 @@ import { WaitStatus } from "./wait-status.ts";
 
 const Vector = { DivideError: 0, Debug: 1, Breakpoint: 3, InvalidOpcode: 6, GeneralProtection: 13, PageFault: 14, X87: 16, Alignment: 17, Simd: 19 } as const;
 const PAGE_FAULT_PRESENT = 1;
+/** si_code values of fault signals (uapi asm-generic/siginfo.h). */
+const FaultCode = { ILL_ILLOPN: 2, FPE_INTDIV: 1, BUS_ADRALN: 1 } as const;
 /** Syscalls that report EINTR to the program instead of being restarted under SA_RESTART. */
 const NEVER_RESTARTED: readonly number[] = [Sys.nanosleep, Sys.clock_nanosleep, Sys.pause, Sys.rt_sigsuspend, Sys.poll, Sys.ppoll, Sys.select, Sys.pselect6];
 /** Length of the `syscall` instruction, to re-execute it on restart. */
@@ -91,10 +93,10 @@ function raiseFault(process: Process, exception: CpuException): void {
       info = { signal: Signal.SIGSEGV, code: (exception.errorCode & PAGE_FAULT_PRESENT) !== 0 ? SiCode.SegvAccErr : SiCode.SegvMapErr, address: exception.faultAddress };
       break;
     case Vector.InvalidOpcode:
-      info = { signal: Signal.SIGILL, code: 2, address: rip };
+      info = { signal: Signal.SIGILL, code: FaultCode.ILL_ILLOPN, address: rip };
       break;
     case Vector.DivideError:
-      info = { signal: Signal.SIGFPE, code: 1, address: rip };
+      info = { signal: Signal.SIGFPE, code: FaultCode.FPE_INTDIV, address: rip };
       break;
     case Vector.X87:
     case Vector.Simd:
@@ -105,7 +107,7 @@ function raiseFault(process: Process, exception: CpuException): void {
       info = { signal: Signal.SIGTRAP, code: SiCode.Kernel, address: rip };
       break;
     case Vector.Alignment:
-      info = { signal: Signal.SIGBUS, code: 1, address: exception.faultAddress };
+      info = { signal: Signal.SIGBUS, code: FaultCode.BUS_ADRALN, address: exception.faultAddress };
       break;
     default:
       info = { signal: Signal.SIGSEGV, code: SiCode.Kernel, address: 0 };

@@ -54,10 +54,12 @@ const SIGCONTEXT_GPR_OFFSETS: readonly (readonly [number, number])[] = [
   [Gpr.r8, 0], [Gpr.r9, 8], [Gpr.r10, 16], [Gpr.r11, 24], [Gpr.r12, 32], [Gpr.r13, 40], [Gpr.r14, 48], [Gpr.r15, 56],
   [Gpr.rdi, 64], [Gpr.rsi, 72], [Gpr.rbp, 80], [Gpr.rbx, 88], [Gpr.rdx, 96], [Gpr.rax, 104], [Gpr.rcx, 112], [Gpr.rsp, 120],
 ];
+const SC_RSP = 120;
 const SC_RIP = 128;
 const SC_EFLAGS = 136;
 const SC_CS = 144;
 const SC_SS = 150;
+const SC_ERR = 152;
 const SC_TRAPNO = 160;
 const SC_OLDMASK = 168;
 const SC_CR2 = 176;
@@ -141,7 +143,7 @@ export function buildSignalFrame(
   writeU16(bytes, SIGCONTEXT + SC_CS, USER_CS);
   writeU16(bytes, SIGCONTEXT + SC_SS, USER_SS);
   if (fault !== undefined) {
-    writeI64(bytes, SIGCONTEXT + 152, fault.errorCode);
+    writeI64(bytes, SIGCONTEXT + SC_ERR, fault.errorCode);
     writeI64(bytes, SIGCONTEXT + SC_TRAPNO, fault.trapNumber);
     writeI64(bytes, SIGCONTEXT + SC_CR2, info.address ?? 0);
   }
@@ -202,7 +204,7 @@ export function sigreturnFrameAddress(context: SignalContext): number {
 export function restoreFromFrame(context: SignalContext, frame: Uint8Array): SigreturnResult {
   if (frame.length < FRAME_SIZE) return { ok: false, reason: "short frame" };
   const rip = readU64(frame, SIGCONTEXT + SC_RIP);
-  const rsp = readU64(frame, SIGCONTEXT + 120);
+  const rsp = readU64(frame, SIGCONTEXT + SC_RSP);
   const fpstateAddress = readU64(frame, SIGCONTEXT + SC_FPSTATE);
   if (rip >= USER_SPACE_END) return { ok: false, reason: "non-canonical or kernel RIP" };
   if (rsp >= USER_SPACE_END) return { ok: false, reason: "non-canonical or kernel RSP" };

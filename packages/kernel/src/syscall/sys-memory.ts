@@ -16,6 +16,8 @@ import { Sys } from "./numbers.ts";
 
 export const MapFlag = { SHARED: 0x1, PRIVATE: 0x2, FIXED: 0x10, ANONYMOUS: 0x20, FIXED_NOREPLACE: 0x10_0000 } as const;
 const PROT_MASK = Prot.Read | Prot.Write | Prot.Exec;
+const PROT_GROWSDOWN = 0x0100_0000;
+const PROT_GROWSUP = 0x0200_0000;
 const O_ACCMODE = 3;
 const O_WRONLY = 1;
 
@@ -85,7 +87,7 @@ export function registerMemorySyscalls(kernel: Kernel): void {
   table.register(Sys.mprotect, (process, args) => {
     const start = args.unsigned(0);
     const prot = args.u32(2);
-    if ((prot & ~(PROT_MASK | 0x0100_0000 | 0x0200_0000)) !== 0) throw new SyscallError(Errno.EINVAL, "bad protection");
+    if ((prot & ~(PROT_MASK | PROT_GROWSDOWN | PROT_GROWSUP)) !== 0) throw new SyscallError(Errno.EINVAL, "bad protection");
     if (args.unsigned(1) === 0) return 0;
     process.space.protect(start, checkRange(start, args.unsigned(1)), prot & PROT_MASK);
     return 0;

@@ -14,6 +14,9 @@ import {
   encodeStatfs,
   encodeStatx,
   O_CLOEXEC,
+  O_CREAT,
+  O_TRUNC,
+  O_WRONLY,
   UTIME_NOW,
   UTIME_OMIT,
   type OpenFile,
@@ -85,7 +88,7 @@ export function registerPathSyscalls(kernel: Kernel): void {
   const table = kernel.syscalls;
   const vfs = kernel.vfs;
   table.register(Sys.open, (process, args) => openAt(kernel, process, AT_FDCWD, args, 0, args.int(1), args.u32(2)));
-  table.register(Sys.creat, (process, args) => openAt(kernel, process, AT_FDCWD, args, 0, 0o1101, args.u32(1)));
+  table.register(Sys.creat, (process, args) => openAt(kernel, process, AT_FDCWD, args, 0, O_CREAT | O_WRONLY | O_TRUNC, args.u32(1)));
   table.register(Sys.openat, (process, args) => openAt(kernel, process, args.int(0), args, 1, args.int(2), args.u32(3)));
   table.register(Sys.stat, (process, args) => statAt(kernel, process, AT_FDCWD, args, 0, 1, 0));
   table.register(Sys.lstat, (process, args) => statAt(kernel, process, AT_FDCWD, args, 0, 1, AT_SYMLINK_NOFOLLOW));
