@@ -1,6 +1,7 @@
 /**
- * Decoder proof: every instruction of Debian's busybox-static, found by a linear sweep of
- * .text with iced-x86, is decoded by X86Core to the same length and opcode. The core decodes
+ * Decoder proof: every instruction of Debian's busybox-static (and bash-static when installed),
+ * found by a linear sweep of .text with iced-x86, is decoded by X86Core to the same length and
+ * opcode. The core decodes
  * by executing one instruction on a scratch register file with a translator that sends every
  * data access to a scratch page, so the real dispatch and ModRM/SIB/prefix paths are what is
  * measured. Instructions outside the x86-64 baseline this core advertises may instead raise
@@ -14,7 +15,8 @@ import { Access, type AddressTranslator } from "../../src/cpu-wiring.ts";
 import { X86Core } from "../../src/cpu/index.ts";
 import { ExceptionVector, UserExit } from "../../src/machine.ts";
 
-const BUSYBOX = "/bin/busybox";
+/** Debian's static binaries (CI installs busybox-static and bash-static). */
+const BINARIES = ["/bin/busybox", "/bin/bash-static"].filter((path) => existsSync(path));
 
 interface IcedModule {
   Decoder: new (bitness: number, data: Uint8Array, options: number) => IcedDecoder;
@@ -102,10 +104,10 @@ class ProbeCore extends X86Core {
   }
 }
 
-describe.runIf(existsSync(BUSYBOX))("decoder against iced-x86 on busybox-static", () => {
-  it("decodes every baseline instruction of .text to iced's length and opcode, and implements it", { timeout: 120_000 }, () => {
+describe.runIf(BINARIES.length > 0)("decoder against iced-x86 on static Debian binaries", () => {
+  it.each(BINARIES)("%s: every baseline instruction of .text decodes to iced's length and opcode, and is implemented", { timeout: 120_000 }, (binary) => {
     const iced = createRequire(import.meta.url)("iced-x86") as IcedModule;
-    const text = textSection(readFileSync(BUSYBOX));
+    const text = textSection(readFileSync(binary));
     const ram = new Uint8Array(CODE_BASE + text.bytes.length + 0x10000);
     ram.set(text.bytes, CODE_BASE);
     const core = new ProbeCore(ram, new ProbeTranslator(text.address, text.bytes.length), {
@@ -163,6 +165,6 @@ describe.runIf(existsSync(BUSYBOX))("decoder against iced-x86 on busybox-static"
     // Every baseline instruction busybox contains is implemented (only UD0/UD1/UD2 raise #UD).
     expect(unimplemented.slice(0, 20)).toEqual([]);
     expect(checked).toBeGreaterThan(100_000);
-    console.log(`decoder: ${checked} instructions matched iced-x86, ${outsideBaseline} outside the baseline raised #UD`);
+    console.log(`decoder: ${binary}: ${checked} instructions matched iced-x86, ${outsideBaseline} outside the baseline raised #UD`);
   });
 });
