@@ -12,13 +12,19 @@ import { bootInfo, log, LogLevel, powerOff, Timer } from "@asterism/ostd";
 import { DevFs, O_RDWR, ProcFs, unpackInitramfs, Vfs, type FsContext } from "@asterism/svc-fs";
 import { registerProcEntries } from "./boot/proc-entries.ts";
 import { createFifoOpener } from "./ipc/fifo.ts";
+import { Errno, errnoName } from "./errno.ts";
+import type { Process } from "./process/process.ts";
 import { createKernel } from "./setup.ts";
+import { errnoOf } from "./syscall/dispatcher.ts";
 import { syscallName } from "./syscall/numbers.ts";
 import { SerialPort } from "./tty/serial-port.ts";
 import { TtyDevice } from "./tty/tty-device.ts";
 
 const TTY_MAJOR = 5;
 const SERIAL_MAJOR = 4;
+/** Exit codes when init cannot start, as shells report a command that is missing or not runnable. */
+const EXIT_NOT_FOUND = 127;
+const EXIT_NOT_EXECUTABLE = 126;
 const DEFAULT_ENVIRONMENT = ["HOME=/", "PATH=/sbin:/bin:/usr/sbin:/usr/bin", "TERM=linux", "SHELL=/bin/sh"];
 
 export interface InitCommand {
@@ -89,12 +95,21 @@ export async function main(): Promise<void> {
   const command = parseCommandLine(info.commandLine);
   const path = command.path ?? (exists(vfs, root, "/sbin/init") ? "/sbin/init" : "/bin/sh");
   const argv = [path, ...command.argv];
-  const init = await kernel.spawnInit(path, argv, DEFAULT_ENVIRONMENT, async (files, process) => {
-    const console = await vfs.open(process.fs, null, "/dev/console", O_RDWR);
-    files.install(console, false);
-    files.install(console.acquire(), false);
-    files.install(console.acquire(), false);
-  });
+  let init: Process;
+  try {
+    init = await kernel.spawnInit(path, argv, DEFAULT_ENVIRONMENT, async (files, process) => {
+      const console = await vfs.open(process.fs, null, "/dev/console", O_RDWR);
+      files.install(console, false);
+      files.install(console.acquire(), false);
+      files.install(console.acquire(), false);
+    });
+  } catch (error) {
+    const errno = errnoOf(error);
+    if (errno === undefined) throw error;
+    log(LogLevel.Error, `cannot run init ${path}: ${errnoName(errno)}`);
+    powerOff(errno === Errno.ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
+    return;
+  }
   tty.session = init.sid;
   tty.foregroundGroup = init.pgid;
   powerOff(exitCodeOf(await kernel.waitForExit(init)));
