@@ -9,7 +9,7 @@
  */
 
 import { bootInfo, log, LogLevel, powerOff, Timer } from "@asterism/ostd";
-import { DevFs, O_RDWR, ProcFs, unpackInitramfs, Vfs, type FsContext } from "@asterism/svc-fs";
+import { CpioError, DevFs, O_RDWR, ProcFs, unpackInitramfs, Vfs, type FsContext } from "@asterism/svc-fs";
 import { registerProcEntries } from "./boot/proc-entries.ts";
 import { createFifoOpener } from "./ipc/fifo.ts";
 import { Errno, errnoName } from "./errno.ts";
@@ -69,7 +69,14 @@ export async function main(): Promise<void> {
   const info = bootInfo();
   const vfs = new Vfs({ clock: () => realtimeSpec(), fifoOpener: createFifoOpener() });
   const archive = info.readInitramfs();
-  if (archive !== undefined) await unpackInitramfs(vfs, archive);
+  if (archive !== undefined) {
+    try {
+      await unpackInitramfs(vfs, archive);
+    } catch (error) {
+      if (!(error instanceof CpioError)) throw error;
+      log(LogLevel.Error, `initramfs: ${error.message}`);
+    }
+  }
   const kernel = createKernel({ vfs, log: (message) => { log(LogLevel.Warn, message); }, entropySeed: Timer.realtime() + Timer.now() });
   if (/(^|\s)strace(\s|$)/.test(info.commandLine.split(" -- ")[0] ?? "")) {
     kernel.syscalls.trace((process, number, args, result) => {
