@@ -62,6 +62,6 @@ console.log("figure              native        asterism      ratio");
 for (const [name, figure] of nativeFigures) {
   const ours = asterismFigures.get(name);
   const ratio = ours === undefined ? Number.NaN : figure.unit === "MiB/s" ? figure.value / ours.value : ours.value / figure.value;
-  console.log(`${name.padEnd(18)}  ${`${String(figure.value)} ${figure.unit}`.padEnd(12)}  ${ours === undefined ? "missing".padEnd(12) : `${String(ours.value)} ${ours.unit}`.padEnd(12)}  ${Number.isNaN(ratio) ? "-" : `${ratio.toFixed(0)}x slower`}`);
+  console.log(`${name.padEnd(18)}  ${`${String(figure.value)} ${figure.unit}`.padEnd(12)}  ${ours === undefined ? "missing".padEnd(12) : `${String(ours.value)} ${ours.unit}`.padEnd(12)}  ${Number.isNaN(ratio) ? "-" : `${ratio.toFixed(1)}x slower`}`);
 }
 if (asterismFigures.size === 0) console.log(output);
