@@ -13,7 +13,7 @@ const PROGRAMS = ["integer-math", "strings", "floats", "sse2"] as const;
 const COMPILERS: readonly Compiler[] = (["gcc", "musl-gcc"] as const).filter(hasCompiler);
 
 describe.each(COMPILERS)("C programs built with %s", (compiler) => {
-  it.each(PROGRAMS)("%s matches the host byte for byte", (name) => {
+  it.each(PROGRAMS)("%s matches the host byte for byte", { timeout: 60_000 }, (name) => {
     const binary = compile(join(PROGRAMS_DIR, `${name}.c`), compiler);
     const native = runNative(binary, []);
     const guest = new GuestProcess(readFileSync(binary), { argv: [binary] }).run();
