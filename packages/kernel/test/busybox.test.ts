@@ -1,7 +1,8 @@
 /**
  * Unmodified static binaries on the real x86-64 core: a musl-built init (fixtures/runner.c)
- * forks and execs Debian's static busybox applets and reports how each ended. Skipped where
- * the host lacks busybox-static or musl-gcc.
+ * forks and execs Debian's static busybox applets and hello programs built with gcc (static
+ * and static-pie) and musl-gcc, whose output must match their native output, and reports
+ * how each ended. Skipped where the host lacks busybox-static, gcc or musl-gcc.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
@@ -12,17 +13,18 @@ import { main } from "../src/main.ts";
 import { runOnBoard } from "./support/board.ts";
 import { buildCpio } from "../initramfs/cpio-writer.ts";
 
-const available = existsSync("/bin/busybox") && existsSync("/usr/bin/musl-gcc");
+const available = existsSync("/bin/busybox") && existsSync("/usr/bin/musl-gcc") && existsSync("/usr/bin/gcc");
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
 
-function compile(source: string): Uint8Array {
+/** Compiles a fixture; returns the binary and its output when run natively. */
+function compile(source: string, compiler = "musl-gcc", link = "-static"): { binary: Uint8Array; native: () => string } {
   const out = join(mkdtempSync(join(tmpdir(), "asterism-")), "a.out");
-  execFileSync("musl-gcc", ["-static", "-O1", "-o", out, join(import.meta.dirname, "fixtures", source)]);
-  return new Uint8Array(readFileSync(out));
+  execFileSync(compiler, [link, "-O1", "-o", out, join(import.meta.dirname, "fixtures", source)]);
+  return { binary: new Uint8Array(readFileSync(out)), native: () => execFileSync(out, { encoding: "utf8" }) };
 }
 
 describe.skipIf(!available)("static binaries on Asterism (real CPU)", () => {
-  it("runs busybox applets from a musl init, reports ENOEXEC and SIGSEGV, keeps running", async () => {
+  it("runs busybox applets and gcc/musl hello programs from a musl init as natively, reports ENOEXEC and SIGSEGV, keeps running", async () => {
     const commands = [
       "/bin/busybox,echo,hello,world",
       "/bin/busybox,uname,-s,-m",
@@ -35,13 +37,20 @@ describe.skipIf(!available)("static binaries on Asterism (real CPU)", () => {
       "/bin/crash",
       "/bin/busybox,mount,-t,tmpfs,scratch,/etc",
       "/bin/busybox,grep,scratch,/proc/mounts",
+      "/bin/hello-glibc",
+      "/bin/hello-pie",
+      "/bin/hello-musl",
       "/bin/busybox,echo,still,alive",
     ];
+    const hellos = { glibc: compile("hello.c", "gcc", "-static"), pie: compile("hello.c", "gcc", "-static-pie"), musl: compile("hello.c") };
     const initramfs = buildCpio([
       { path: "bin", mode: 0o40755 },
       { path: "bin/busybox", mode: 0o100755, data: new Uint8Array(readFileSync("/bin/busybox")) },
-      { path: "bin/crash", mode: 0o100755, data: compile("crash.c") },
-      { path: "init", mode: 0o100755, data: compile("runner.c") },
+      { path: "bin/crash", mode: 0o100755, data: compile("crash.c").binary },
+      { path: "bin/hello-glibc", mode: 0o100755, data: hellos.glibc.binary },
+      { path: "bin/hello-pie", mode: 0o100755, data: hellos.pie.binary },
+      { path: "bin/hello-musl", mode: 0o100755, data: hellos.musl.binary },
+      { path: "init", mode: 0o100755, data: compile("runner.c").binary },
       { path: "etc", mode: 0o40755 },
       { path: "etc/hello.txt", mode: 0o100755, data: encode("line one\nline two\n") },
     ]);
@@ -59,6 +68,7 @@ describe.skipIf(!available)("static binaries on Asterism (real CPU)", () => {
       "[signal 11]",
       "[exit 0]",
       "scratch /etc tmpfs rw 0 0", "[exit 0]",
+      ...[hellos.glibc, hellos.pie, hellos.musl].flatMap((hello) => [hello.native().trimEnd(), "[exit 0]"]),
       "still alive", "[exit 0]",
       "",
     ]);
