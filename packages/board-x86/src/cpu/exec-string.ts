@@ -5,6 +5,8 @@
  * so a page fault in the middle of `rep movsb` leaves the registers describing exactly the
  * work that remains, and re-executing the instruction resumes it. Forward `rep movs` and
  * `rep stos` copy whole page-bounded chunks at once, which is what makes memcpy/memset fast.
+ * A long REP yields after a bounded amount of work with RIP on itself, so interrupts are
+ * taken in the middle of it as on hardware.
  */
 
 import { Access } from "../cpu-wiring.ts";
@@ -16,6 +18,8 @@ const RCX = 1;
 const RSI = 6;
 const RDI = 7;
 const TWO_POW_64 = TWO_POW_32 * TWO_POW_32;
+/** Elements one execution of a REP instruction handles before yielding (64 KiB of bytes). */
+const REP_ELEMENTS_PER_STEP = 1 << 16;
 
 function readIndex(c: CoreState, register: number): number {
   return c.addressSize32 ? (c.gprLo[register] ?? 0) >>> 0 : c.getReg64Number(register);
@@ -39,16 +43,25 @@ export function executeString(c: CoreState, opcode: number): void {
   }
   let count = readIndex(c, RCX);
   const conditional = kind === 0xa6 || kind === 0xae;
+  let budget = REP_ELEMENTS_PER_STEP;
   while (count > 0) {
+    if (budget <= 0) {
+      // Like an interrupted REP on hardware: the registers describe the remaining work and
+      // RIP stays on the instruction, so the loop can poll for interrupts in between.
+      c.jump(c.instructionRip);
+      return;
+    }
     if (step > 0 && (kind === 0xa4 || kind === 0xaa)) {
       const done = kind === 0xa4 ? copyChunk(c, size, count) : fillChunk(c, size, count);
       if (done > 0) {
+        budget -= done;
         count -= done;
         writeIndex(c, RCX, count);
         continue;
       }
     }
     stringElement(c, kind, size, step);
+    budget--;
     count--;
     writeIndex(c, RCX, count);
     if (conditional && (c.getZF() !== 0) !== (c.repPrefix === 0xf3)) return;

@@ -171,3 +171,36 @@ describe("X86Core CPUID, RDTSC and FPU state", () => {
     expect(() => copy.saveFpu(new Uint8Array(100))).toThrow(RangeError);
   });
 });
+
+describe("X86Core long string instructions", () => {
+  it("a huge REP STOSB yields to poll with RCX/RDI describing the remaining work", () => {
+    // rep stosb over 8 MiB of mapped 2 MiB pages: must come back through poll long before the end.
+    const ram = new Uint8Array(16 << 20);
+    const tables = new PageTableBuilder(ram, 0x10_0000);
+    tables.map(CODE, 0x20_0000);
+    for (let i = 0; i < 4; i++) tables.map(0x4000_0000 + i * 0x20_0000, 0x40_0000 + i * 0x20_0000, { size: "2M" });
+    ram.set([0xf3, 0xaa], 0x20_0000);
+    const mmu = new Mmu(ram);
+    mmu.cr3 = tables.cr3;
+    let polls = 0;
+    const core = new X86Core(ram, mmu, { pollInterval: 1, poll: () => ++polls >= 3, readTsc: () => 0 });
+    const context = core.createContext();
+    context.rip = CODE;
+    context.gprLo[7] = 0x4000_0000;
+    context.gprLo[1] = 8 << 20;
+    context.gprLo[0] = 0x5a;
+    expect(core.run(context)).toBe(UserExit.Interrupt);
+    const remaining = context.gprLo[1] ?? 0;
+    expect(remaining).toBeGreaterThan(0);
+    expect(remaining).toBeLessThan(8 << 20);
+    expect(context.gprLo[7]).toBe(0x4000_0000 + (8 << 20) - remaining);
+    expect(context.rip).toBe(CODE);
+    expect(ram[0x40_0000]).toBe(0x5a);
+    // Resuming finishes the job.
+    const finish = new X86Core(ram, mmu, { pollInterval: 1 << 30, poll: () => false, readTsc: () => 0 });
+    ram.set([0x0f, 0x05], 0x20_0002);
+    expect(finish.run(context)).toBe(UserExit.Syscall);
+    expect(context.gprLo[7]).toBe(0x4000_0000 + (8 << 20));
+    expect(ram[0x40_0000 + (8 << 20) - 1]).toBe(0x5a);
+  });
+});
