@@ -56,10 +56,9 @@ function signedProduct(c: CoreState, size: number, a: number, aHi: number, b: nu
 export function executeImul(c: CoreState, opcode: number): void {
   const size = c.operandSize;
   c.decodeModrm();
-  const a = c.readRm(size);
-  const aHi = c.valHi;
   let b: number;
   let bHi: number;
+  // Immediates first: a RIP-relative operand's address is relative to the end of the instruction.
   if (opcode === 0x69) {
     b = c.fetchImmediate(size);
     bHi = b >> 31;
@@ -70,6 +69,8 @@ export function executeImul(c: CoreState, opcode: number): void {
     b = c.getReg(size, c.modrmReg);
     bHi = c.valHi;
   }
+  const a = c.readRm(size);
+  const aHi = c.valHi;
   const lo = signedProduct(c, size, a, aHi, b, bHi);
   c.setReg(size, c.modrmReg, lo, c.valHi);
 }
@@ -82,9 +83,9 @@ export function executeGroup3(c: CoreState, opcode: number): void {
   switch (kind) {
     case 0:
     case 1: {
+      const b = c.fetchImmediate(size);
       const a = c.readRm(size);
       const aHi = c.valHi;
-      const b = c.fetchImmediate(size);
       aluBinary(c, AluOp.And, size, a, aHi, b, b >> 31);
       return;
     }

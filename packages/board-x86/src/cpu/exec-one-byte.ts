@@ -51,9 +51,10 @@ function executeGroup1(c: CoreState, opcode: number): void {
   const size = opcode === 0x80 ? 1 : c.operandSize;
   c.decodeModrm();
   const op = c.modrmReg & 7;
+  // Immediates first: a RIP-relative operand's address is relative to the end of the instruction.
+  const b = opcode === 0x81 ? c.fetchImmediate(size) : c.fetchS8();
   const a = op === AluOp.Cmp ? c.readRm(size) : c.readRmForUpdate(size);
   const aHi = c.valHi;
-  const b = opcode === 0x81 ? c.fetchImmediate(size) : c.fetchS8();
   const result = aluBinary(c, op, size, a, aHi, b, b >> 31);
   if (op !== AluOp.Cmp) c.writeRm(size, result, c.valHi);
 }
@@ -61,12 +62,13 @@ function executeGroup1(c: CoreState, opcode: number): void {
 function executeShiftGroup(c: CoreState, opcode: number): void {
   const size = (opcode & 1) === 0 ? 1 : c.operandSize;
   c.decodeModrm();
-  const value = c.readRmForUpdate(size);
-  const valueHi = c.valHi;
   let count: number;
+  // Immediates first: a RIP-relative operand's address is relative to the end of the instruction.
   if (opcode <= 0xc1) count = c.fetchImm8();
   else if (opcode <= 0xd1) count = 1;
   else count = (c.gprLo[1] ?? 0) & 0xff;
+  const value = c.readRmForUpdate(size);
+  const valueHi = c.valHi;
   const result = shiftRotate(c, c.modrmReg & 7, size, value, valueHi, count);
   c.writeRm(size, result, c.valHi);
 }

@@ -238,8 +238,8 @@ function compare(c: CoreState): void {
   const dest = c.modrmReg;
   const scalar = c.repPrefix !== 0;
   const double = c.repPrefix === 0xf2 || (c.repPrefix === 0 && c.prefix66);
-  const src = sourceSlot(c, scalar ? (double ? 8 : 4) : 16, !scalar);
   const predicate = c.fetchImm8();
+  const src = sourceSlot(c, scalar ? (double ? 8 : 4) : 16, !scalar);
   if (double) {
     const lanes = scalar ? 1 : 2;
     for (let i = 0; i < lanes; i++) {
@@ -361,8 +361,8 @@ function shuffle(c: CoreState): void {
   c.decodeModrm();
   const ctx = c.ctx;
   const dest = c.modrmReg;
-  const src = sourceSlot(c, 16, true);
   const imm = c.fetchImm8();
+  const src = sourceSlot(c, 16, true);
   const i32 = ctx.xmmInt32;
   const out = XMM_RESULT_SLOT * 4;
   if (c.prefix66) {

@@ -250,9 +250,9 @@ export function executeTwoByte(c: CoreState, opcode: number): void {
     case 0xad: {
       const size = c.operandSize;
       c.decodeModrm();
+      const count = (opcode & 1) === 0 ? c.fetchImm8() : (c.gprLo[1] ?? 0) & 0xff;
       const dest = c.readRmForUpdate(size);
       const destHi = c.valHi;
-      const count = (opcode & 1) === 0 ? c.fetchImm8() : (c.gprLo[1] ?? 0) & 0xff;
       const source = c.getReg(size, c.modrmReg);
       const result = doubleShift(c, opcode < 0xa8, size, dest, destHi, source, c.valHi, count);
       c.writeRm(size, result, c.valHi);

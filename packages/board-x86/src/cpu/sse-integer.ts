@@ -255,8 +255,8 @@ function shuffleWords(c: CoreState): void {
   c.decodeModrm();
   const ctx = c.ctx;
   const dest = c.modrmReg;
-  const src = sourceSlot(c, 16, true);
   const imm = c.fetchImm8();
+  const src = sourceSlot(c, 16, true);
   const out = XMM_RESULT_SLOT;
   copySlot(c, src, out);
   if (c.repPrefix === 0) {
@@ -325,8 +325,8 @@ function extractOrInsertWord(c: CoreState, opcode: number): void {
   c.decodeModrm();
   const u16 = c.ctx.xmmUint16;
   if (opcode === 0xc4) {
-    const value = c.modrmMod === 3 ? c.getReg(4, c.modrmRm) : c.readMemory(2, c.ea);
     const lane = c.fetchImm8() & 7;
+    const value = c.modrmMod === 3 ? c.getReg(4, c.modrmRm) : c.readMemory(2, c.ea);
     u16[c.modrmReg * 8 + lane] = value;
   } else {
     if (c.modrmMod !== 3) c.undefinedOpcode();
