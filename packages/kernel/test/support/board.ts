@@ -112,20 +112,27 @@ export interface BoardRun {
 export interface BoardOptions {
   readonly initramfs?: Uint8Array;
   readonly commandLine?: string;
-  /** Bytes typed on the terminal, delivered after `delayMs` of host time. */
-  readonly typed?: { readonly bytes: Uint8Array; readonly delayMs: number };
+  /** Bytes typed on the terminal, each chunk delivered `delayMs` of host time after boot. */
+  readonly typed?: { readonly bytes: Uint8Array; readonly delayMs: number } | readonly { readonly bytes: Uint8Array; readonly delayMs: number }[];
+  /** The board clock; deterministic unless a test needs real waiting (sleep vs. typing). */
+  readonly clock?: "host" | "deterministic";
   /** Run user code on the board's real x86-64 core instead of the scripted one. */
   readonly realCpu?: boolean;
   readonly memorySize?: number;
 }
 
-/** A terminal input stream that types `bytes` once the board listens. */
-function scriptedInput(typed: { readonly bytes: Uint8Array; readonly delayMs: number }) {
+type Typed = { readonly bytes: Uint8Array; readonly delayMs: number };
+
+/** A terminal input stream that types each chunk at its time once the board listens. */
+function scriptedInput(typed: Typed | readonly Typed[]) {
   const listeners = new Set<(chunk: Buffer | string) => void>();
+  const chunks: readonly Typed[] = Array.isArray(typed) ? typed : [typed];
   return {
     on(_event: "data", listener: (chunk: Buffer | string) => void) {
       listeners.add(listener);
-      setTimeout(() => { for (const deliver of listeners) deliver(Buffer.from(typed.bytes)); }, typed.delayMs);
+      for (const chunk of chunks) {
+        setTimeout(() => { for (const deliver of listeners) deliver(Buffer.from(chunk.bytes)); }, chunk.delayMs);
+      }
     },
     off(_event: "data", listener: (chunk: Buffer | string) => void) {
       listeners.delete(listener);
@@ -141,7 +148,7 @@ export async function runOnBoard(main: () => Promise<void>, step: UserStep = () 
   const script = { step };
   const board = createBoard({
     memorySize: options.memorySize ?? 64 * 1024 * 1024,
-    clock: "deterministic",
+    clock: options.clock ?? "deterministic",
     console: {
       input: options.typed === undefined ? null : scriptedInput(options.typed),
       output: { write: (bytes: Uint8Array) => { output += new TextDecoder().decode(bytes); } },
