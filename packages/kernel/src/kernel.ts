@@ -8,6 +8,7 @@
 import { Register, Task, UserContext } from "@asterism/ostd";
 import { S_IFMT, S_IFREG, type Vfs, X_OK } from "@asterism/svc-fs";
 import { Errno, SyscallError } from "./errno.ts";
+import type { PipeRegistry } from "./ipc/fifo.ts";
 import { AddressSpace } from "./mm/address-space.ts";
 import { FdTable } from "./process/fd-table.ts";
 import { SignalAwareQueue, setSleeperLookup } from "./process/interruptible-wait.ts";
@@ -25,6 +26,8 @@ export const BASELINE_HWCAP = 0x0789_8131;
 
 export interface KernelOptions {
   readonly vfs: Vfs;
+  /** The registry whose `opener` the VFS was given as its FIFO opener. */
+  readonly pipes: PipeRegistry;
   readonly log: (message: string) => void;
   readonly entropySeed: number;
 }
@@ -41,6 +44,7 @@ function discardsChildren(parent: Process): boolean {
 export class Kernel {
   readonly table = new ProcessTable();
   readonly vfs: Vfs;
+  readonly pipes: PipeRegistry;
   readonly syscalls: SyscallTable<Process>;
   readonly entropy: Entropy;
   readonly log: (message: string) => void;
@@ -51,6 +55,7 @@ export class Kernel {
 
   constructor(options: KernelOptions) {
     this.vfs = options.vfs;
+    this.pipes = options.pipes;
     this.log = options.log;
     this.entropy = new Entropy(options.entropySeed);
     this.syscalls = new SyscallTable<Process>(options.log);

@@ -11,7 +11,7 @@
 import { bootInfo, log, LogLevel, powerOff, Timer } from "@asterism/ostd";
 import { CpioError, DevFs, O_RDWR, ProcFs, unpackInitramfs, Vfs, type FsContext } from "@asterism/svc-fs";
 import { registerProcEntries } from "./boot/proc-entries.ts";
-import { createFifoOpener } from "./ipc/fifo.ts";
+import { PipeRegistry } from "./ipc/fifo.ts";
 import { Errno, errnoName } from "./errno.ts";
 import type { Process } from "./process/process.ts";
 import { createKernel } from "./setup.ts";
@@ -67,7 +67,8 @@ function exists(vfs: Vfs, context: FsContext, path: string): boolean {
 
 export async function main(): Promise<void> {
   const info = bootInfo();
-  const vfs = new Vfs({ clock: () => realtimeSpec(), fifoOpener: createFifoOpener() });
+  const pipes = new PipeRegistry();
+  const vfs = new Vfs({ clock: () => realtimeSpec(), fifoOpener: pipes.opener });
   const archive = info.readInitramfs();
   if (archive !== undefined) {
     try {
@@ -77,7 +78,7 @@ export async function main(): Promise<void> {
       log(LogLevel.Error, `initramfs: ${error.message}`);
     }
   }
-  const kernel = createKernel({ vfs, log: (message) => { log(LogLevel.Warn, message); }, entropySeed: Timer.realtime() + Timer.now() });
+  const kernel = createKernel({ vfs, pipes, log: (message) => { log(LogLevel.Warn, message); }, entropySeed: Timer.realtime() + Timer.now() });
   if (/(^|\s)strace(\s|$)/.test(info.commandLine.split(" -- ")[0] ?? "")) {
     kernel.syscalls.trace((process, number, args, result) => {
       const shown = [0, 1, 2, 3].map((index) => `0x${args.unsigned(index).toString(16)}`).join(", ");

@@ -4,6 +4,7 @@
  */
 
 import type { Vfs } from "@asterism/svc-fs";
+import type { PipeRegistry } from "./ipc/fifo.ts";
 import { Kernel } from "./kernel.ts";
 import { startUserThread } from "./process/user-thread.ts";
 import { registerAdminSyscalls } from "./syscall/sys-admin.ts";
@@ -17,6 +18,7 @@ import { registerSystemSyscalls } from "./syscall/sys-system.ts";
 
 export interface KernelSetup {
   readonly vfs: Vfs;
+  readonly pipes: PipeRegistry;
   readonly log: (message: string) => void;
   readonly entropySeed: number;
 }

@@ -5,8 +5,8 @@
 
 import type { FileHandle, OpenFile, Vfs, FsContext } from "@asterism/svc-fs";
 import { Errno, SyscallError } from "../errno.ts";
-import { SignalAwareQueue } from "../process/interruptible-wait.ts";
-import { Pipe } from "./pipe.ts";
+import type { PipeRegistry } from "./fifo.ts";
+import type { Pipe } from "./pipe.ts";
 
 const O_RDONLY = 0;
 const O_WRONLY = 1;
@@ -52,11 +52,22 @@ function notify(listeners: Set<() => void>): void {
   for (const listener of [...listeners]) listener();
 }
 
-/** A new pipe as [read end, write end]; `statusFlags` may carry O_NONBLOCK. */
-export function openPipe(vfs: Vfs, context: FsContext, statusFlags: number): [OpenFile, OpenFile] {
-  const pipe = new Pipe(new SignalAwareQueue());
-  const listeners = new Set<() => void>();
-  const readEnd = vfs.openAnonymous(context, endOf(pipe, listeners, true), O_RDONLY | statusFlags);
-  const writeEnd = vfs.openAnonymous(context, endOf(pipe, listeners, false), O_WRONLY | statusFlags);
+/**
+ * A new pipe as [read end, write end]; `statusFlags` may carry O_NONBLOCK. Both inodes are
+ * registered so that /proc/<pid>/fd/N reopens this very pipe.
+ */
+export function openPipe(vfs: Vfs, context: FsContext, statusFlags: number, registry: PipeRegistry): [OpenFile, OpenFile] {
+  const named = registry.create();
+  const counted = (handle: FileHandle): FileHandle => ({
+    ...handle,
+    release: () => {
+      handle.release?.();
+      registry.endClosed(named);
+    },
+  });
+  named.openEnds = 2;
+  const readEnd = vfs.openAnonymous(context, counted(endOf(named.pipe, named.listeners, true)), O_RDONLY | statusFlags);
+  const writeEnd = vfs.openAnonymous(context, counted(endOf(named.pipe, named.listeners, false)), O_WRONLY | statusFlags);
+  for (const end of [readEnd, writeEnd]) if (end.inode.kind === "special") registry.register(end.inode, named);
   return [readEnd, writeEnd];
 }

@@ -109,7 +109,7 @@ function fcntl(process: Process, args: SyscallArgs): number {
 async function pipe2(kernel: Kernel, process: Process, address: number, flags: number): Promise<number> {
   if ((flags & ~(O_CLOEXEC | O_NONBLOCK)) !== 0) throw new SyscallError(Errno.EINVAL, "pipe2 flags");
   await process.space.read(address, 8);
-  const [readEnd, writeEnd] = openPipe(kernel.vfs, process.fs, flags & O_NONBLOCK);
+  const [readEnd, writeEnd] = openPipe(kernel.vfs, process.fs, flags & O_NONBLOCK, kernel.pipes);
   const cloexec = (flags & O_CLOEXEC) !== 0;
   const readFd = process.files.install(readEnd, cloexec);
   let writeFd: number;

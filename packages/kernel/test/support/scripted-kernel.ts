@@ -4,7 +4,7 @@
  * write into `output`, and `runInit` returns init's wait status.
  */
 import { O_CREAT, O_WRONLY, RamFs, Vfs, type FileHandle } from "@asterism/svc-fs";
-import { createFifoOpener } from "../../src/ipc/fifo.ts";
+import { PipeRegistry } from "../../src/ipc/fifo.ts";
 import type { Kernel } from "../../src/kernel.ts";
 import { createKernel } from "../../src/setup.ts";
 import { buildElf, PF_R, PF_X } from "./elf-builder.ts";
@@ -50,7 +50,8 @@ function captureHandle(): FileHandle {
 
 export async function bootKernel(files: Record<string, Uint8Array>): Promise<Kernel> {
   let now = 0;
-  const vfs = new Vfs({ clock: () => ({ sec: now++, nsec: 0 }), fifoOpener: createFifoOpener(), rootFs: new RamFs({ clock: () => ({ sec: 0, nsec: 0 }), type: "ramfs" }) });
+  const pipes = new PipeRegistry();
+  const vfs = new Vfs({ clock: () => ({ sec: now++, nsec: 0 }), fifoOpener: pipes.opener, rootFs: new RamFs({ clock: () => ({ sec: 0, nsec: 0 }), type: "ramfs" }) });
   const ctx = vfs.createContext();
   vfs.mkdir(ctx, null, "/bin", 0o755);
   for (const [path, bytes] of Object.entries(files)) {
@@ -58,7 +59,7 @@ export async function bootKernel(files: Record<string, Uint8Array>): Promise<Ker
     await file.write(bytes);
     file.release();
   }
-  return createKernel({ vfs, log: (message) => events.push(message), entropySeed: 42 });
+  return createKernel({ vfs, pipes, log: (message) => events.push(message), entropySeed: 42 });
 }
 
 export async function runInit(path: string, argv: string[]): Promise<number> {
