@@ -6,9 +6,11 @@
  *
  *     node initramfs/default-initramfs.ts --busybox /bin/busybox [--bash PATH]
  *         [--add HOST[:GUEST]]... --out initramfs.cpio
+ *
+ * Without --bash, /bin/bash-static (Debian's bash-static) is included as /bin/bash if present.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { buildCpio, type CpioFile } from "./cpio-writer.ts";
@@ -22,6 +24,8 @@ export interface DefaultInitramfsOptions {
   readonly extra?: readonly { readonly host: string; readonly guest?: string }[];
 }
 
+/** Where Debian's bash-static package installs bash; the CLI includes it when present. */
+const DEBIAN_BASH_STATIC = "/bin/bash-static";
 const DIRECTORIES = ["bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc", "dev", "proc", "tmp", "root", "home"];
 /** Applets that would take over boot (the kernel then starts /bin/sh as init). */
 const SKIPPED_APPLETS = new Set(["init", "linuxrc"]);
@@ -67,7 +71,8 @@ if (import.meta.filename === process.argv[1]) {
     const [host = "", guest] = spec.split(":");
     return guest === undefined ? { host } : { host, guest };
   });
-  const archive = buildDefaultInitramfs({ busybox: values.busybox, ...(values.bash === undefined ? {} : { bash: values.bash }), extra });
+  const bash = values.bash ?? (existsSync(DEBIAN_BASH_STATIC) ? DEBIAN_BASH_STATIC : undefined);
+  const archive = buildDefaultInitramfs({ busybox: values.busybox, ...(bash === undefined ? {} : { bash }), extra });
   writeFileSync(values.out, archive);
   console.log(`${values.out}: ${String(archive.length)} bytes`);
 }
