@@ -15,9 +15,8 @@ import { TWO_POW_32, type CoreState } from "./core-state.ts";
 import { Flag } from "./lazy-flags.ts";
 import { executeSseInteger } from "./sse-integer.ts";
 import { convertToInt32, convertToInt64 } from "./sse-convert.ts";
+import { isSignalingDouble, isSignalingSingle, MxcsrFlag, roundedArithmetic, roundResult } from "./sse-rounding.ts";
 
-/** MXCSR exception flags. */
-const Mxcsr = { invalid: 1, divideByZero: 4 } as const;
 
 /** Loads the r/m source operand (`bytes` = 4, 8 or 16) and returns its XMM slot. */
 export function sourceSlot(c: CoreState, bytes: number, aligned: boolean): number {
@@ -79,6 +78,7 @@ function storeDouble(c: CoreState, lane: number, value: number, aLane: number, b
   const i32 = ctx.xmmInt32;
   const a = f64[aLane] ?? 0;
   const b = f64[bLane] ?? 0;
+  if (isSignalingDouble(c, aLane) || isSignalingDouble(c, bLane)) ctx.mxcsr |= MxcsrFlag.invalid;
   let lo = 0;
   let hi = 0xfff80000 | 0;
   if (a !== a) {
@@ -88,7 +88,7 @@ function storeDouble(c: CoreState, lane: number, value: number, aLane: number, b
     lo = i32[bLane * 2] ?? 0;
     hi = (i32[bLane * 2 + 1] ?? 0) | 0x80000;
   } else {
-    ctx.mxcsr |= Mxcsr.invalid;
+    ctx.mxcsr |= MxcsrFlag.invalid;
   }
   i32[lane * 2] = lo;
   i32[lane * 2 + 1] = hi;
@@ -105,41 +105,36 @@ function storeSingle(c: CoreState, lane: number, value: number, aLane: number, b
   const i32 = ctx.xmmInt32;
   const a = f32[aLane] ?? 0;
   const b = f32[bLane] ?? 0;
+  if (isSignalingSingle(c, aLane) || isSignalingSingle(c, bLane)) ctx.mxcsr |= MxcsrFlag.invalid;
   let bits = 0xffc00000 | 0;
   if (a !== a) bits = (i32[aLane] ?? 0) | 0x400000;
   else if (b !== b) bits = (i32[bLane] ?? 0) | 0x400000;
-  else ctx.mxcsr |= Mxcsr.invalid;
+  else ctx.mxcsr |= MxcsrFlag.invalid;
   i32[lane] = bits;
 }
 
-/** Arithmetic ops of 0F 51-5F by opcode. */
+/** Arithmetic ops of 0F 51-5F by opcode, rounded under MXCSR (min/max/approximations are exact). */
 function arithmetic(c: CoreState, opcode: number, a: number, b: number, single: boolean): number {
   let result: number;
+  // MIN/MAX signal invalid on any NaN operand (they are ordered comparisons).
+  if ((opcode === 0x5d || opcode === 0x5f) && (a !== a || b !== b)) c.ctx.mxcsr |= MxcsrFlag.invalid;
   switch (opcode) {
     case 0x51:
-      result = Math.sqrt(b);
-      break;
+    case 0x58:
+    case 0x59:
+    case 0x5c:
+      return roundedArithmetic(c, opcode, a, b, single);
+    case 0x5e:
+      if (b === 0 && a !== 0 && Number.isFinite(a)) c.ctx.mxcsr |= MxcsrFlag.divideByZero;
+      return roundedArithmetic(c, opcode, a, b, single);
     case 0x52:
       result = 1 / Math.sqrt(b);
       break;
     case 0x53:
       result = 1 / b;
       break;
-    case 0x58:
-      result = a + b;
-      break;
-    case 0x59:
-      result = a * b;
-      break;
-    case 0x5c:
-      result = a - b;
-      break;
     case 0x5d:
       result = a < b ? a : b;
-      break;
-    case 0x5e:
-      if (b === 0 && a === a && a !== 0) c.ctx.mxcsr |= Mxcsr.divideByZero;
-      result = a / b;
       break;
     default:
       result = a > b ? a : b;
@@ -210,6 +205,11 @@ function copyDoubleLane(c: CoreState, from: number, to: number, value: number): 
   ctx.xmmInt32[to * 2 + 1] = ctx.xmmInt32[from * 2 + 1] ?? 0;
 }
 
+/** Raises IE for a compare: on any NaN for the ordered predicates, on signaling NaNs otherwise. */
+function compareInvalid(c: CoreState, a: number, b: number, signalsOnQuiet: boolean, signaling: boolean): void {
+  if (signaling || (signalsOnQuiet && (a !== a || b !== b))) c.ctx.mxcsr |= MxcsrFlag.invalid;
+}
+
 /** CMPPS/CMPPD/CMPSS/CMPSD predicate `p` (0..7). */
 function comparePredicate(a: number, b: number, p: number): boolean {
   switch (p & 7) {
@@ -240,9 +240,11 @@ function compare(c: CoreState): void {
   const double = c.repPrefix === 0xf2 || (c.repPrefix === 0 && c.prefix66);
   const predicate = c.fetchImm8();
   const src = sourceSlot(c, scalar ? (double ? 8 : 4) : 16, !scalar);
+  const signalsOnQuiet = (predicate & 3) === 1 || (predicate & 3) === 2;
   if (double) {
     const lanes = scalar ? 1 : 2;
     for (let i = 0; i < lanes; i++) {
+      compareInvalid(c, ctx.xmmFloat64[dest * 2 + i] ?? 0, ctx.xmmFloat64[src * 2 + i] ?? 0, signalsOnQuiet, isSignalingDouble(c, dest * 2 + i) || isSignalingDouble(c, src * 2 + i));
       const mask = comparePredicate(ctx.xmmFloat64[dest * 2 + i] ?? 0, ctx.xmmFloat64[src * 2 + i] ?? 0, predicate) ? -1 : 0;
       ctx.xmmInt32[dest * 4 + i * 2] = mask;
       ctx.xmmInt32[dest * 4 + i * 2 + 1] = mask;
@@ -250,6 +252,7 @@ function compare(c: CoreState): void {
   } else {
     const lanes = scalar ? 1 : 4;
     for (let i = 0; i < lanes; i++) {
+      compareInvalid(c, ctx.xmmFloat32[dest * 4 + i] ?? 0, ctx.xmmFloat32[src * 4 + i] ?? 0, signalsOnQuiet, isSignalingSingle(c, dest * 4 + i) || isSignalingSingle(c, src * 4 + i));
       const hit = comparePredicate(ctx.xmmFloat32[dest * 4 + i] ?? 0, ctx.xmmFloat32[src * 4 + i] ?? 0, predicate);
       ctx.xmmInt32[dest * 4 + i] = hit ? -1 : 0;
     }
@@ -257,19 +260,35 @@ function compare(c: CoreState): void {
 }
 
 /** COMISS/COMISD/UCOMISS/UCOMISD: ZF, PF, CF from the comparison; OF, SF, AF cleared. */
-function compareToFlags(c: CoreState): void {
+function compareToFlags(c: CoreState, ordered: boolean): void {
   c.decodeModrm();
   const ctx = c.ctx;
   const double = c.prefix66;
   const src = sourceSlot(c, double ? 8 : 4, false);
   const a = double ? (ctx.xmmFloat64[c.modrmReg * 2] ?? 0) : (ctx.xmmFloat32[c.modrmReg * 4] ?? 0);
   const b = double ? (ctx.xmmFloat64[src * 2] ?? 0) : (ctx.xmmFloat32[src * 4] ?? 0);
+  const signaling = double
+    ? isSignalingDouble(c, c.modrmReg * 2) || isSignalingDouble(c, src * 2)
+    : isSignalingSingle(c, c.modrmReg * 4) || isSignalingSingle(c, src * 4);
+  // COMIS* signal invalid on any NaN, UCOMIS* only on signaling NaNs.
+  compareInvalid(c, a, b, ordered, signaling);
   let flags: number;
   if (a !== a || b !== b) flags = Flag.ZF | Flag.PF | Flag.CF;
   else if (a > b) flags = 0;
   else if (a < b) flags = Flag.CF;
   else flags = Flag.ZF;
   c.setEagerFlags(flags);
+}
+
+/** IE for a format conversion of a signaling NaN. */
+function signalOnSignaling(c: CoreState, signaling: boolean): void {
+  if (signaling) c.ctx.mxcsr |= MxcsrFlag.invalid;
+}
+
+/** A double converted to float under MXCSR (NaNs keep their payload, quieted). */
+function narrowToSingle(c: CoreState, value: number): number {
+  if (value !== value) return value;
+  return roundResult(c, value, 0, true, Number.isFinite(value));
 }
 
 /** 0F 5A, 0F 5B, 0F E6: conversions between float formats and packed int32. */
@@ -285,19 +304,23 @@ function convertPacked(c: CoreState, opcode: number): void {
   if (opcode === 0x5a) {
     if (rep === 0xf3) {
       const src = sourceSlot(c, 4, false);
+      signalOnSignaling(c, isSignalingSingle(c, src * 4));
       f64[dest * 2] = f32[src * 4] ?? 0;
     } else if (rep === 0xf2) {
       const src = sourceSlot(c, 8, false);
-      f32[dest * 4] = f64[src * 2] ?? 0;
+      signalOnSignaling(c, isSignalingDouble(c, src * 2));
+      f32[dest * 4] = narrowToSingle(c, f64[src * 2] ?? 0);
     } else if (c.prefix66) {
       const src = sourceSlot(c, 16, true);
-      f32[out * 4] = f64[src * 2] ?? 0;
-      f32[out * 4 + 1] = f64[src * 2 + 1] ?? 0;
+      signalOnSignaling(c, isSignalingDouble(c, src * 2) || isSignalingDouble(c, src * 2 + 1));
+      f32[out * 4] = narrowToSingle(c, f64[src * 2] ?? 0);
+      f32[out * 4 + 1] = narrowToSingle(c, f64[src * 2 + 1] ?? 0);
       i32[out * 4 + 2] = 0;
       i32[out * 4 + 3] = 0;
       copySlot(c, out, dest);
     } else {
       const src = sourceSlot(c, 8, false);
+      signalOnSignaling(c, isSignalingSingle(c, src * 4) || isSignalingSingle(c, src * 4 + 1));
       f64[out * 2] = f32[src * 4] ?? 0;
       f64[out * 2 + 1] = f32[src * 4 + 1] ?? 0;
       copySlot(c, out, dest);
@@ -307,7 +330,7 @@ function convertPacked(c: CoreState, opcode: number): void {
   if (opcode === 0x5b) {
     const src = sourceSlot(c, 16, true);
     for (let i = 0; i < 4; i++) {
-      if (rep === 0 && !c.prefix66) f32[out * 4 + i] = i32[src * 4 + i] ?? 0;
+      if (rep === 0 && !c.prefix66) f32[out * 4 + i] = roundResult(c, i32[src * 4 + i] ?? 0, 0, true, true);
       else i32[out * 4 + i] = convertToInt32(c, f32[src * 4 + i] ?? 0, rep === 0xf3);
     }
     copySlot(c, out, dest);
@@ -339,11 +362,16 @@ function convertScalarInteger(c: CoreState, opcode: number): void {
   const double = rep === 0xf2;
   if (opcode === 0x2a) {
     let value: number;
+    let error = 0;
     const low = c.readRm(c.operandSize === 8 ? 8 : 4);
-    if (c.operandSize === 8) value = c.valHi * TWO_POW_32 + (low >>> 0);
-    else value = low;
-    if (double) ctx.xmmFloat64[c.modrmReg * 2] = value;
-    else ctx.xmmFloat32[c.modrmReg * 4] = Math.fround(value);
+    if (c.operandSize === 8) {
+      value = c.valHi * TWO_POW_32 + (low >>> 0);
+      error = c.valHi * TWO_POW_32 - value + (low >>> 0);
+    } else {
+      value = low;
+    }
+    if (double) ctx.xmmFloat64[c.modrmReg * 2] = roundResult(c, value, error, false, true);
+    else ctx.xmmFloat32[c.modrmReg * 4] = roundResult(c, value, error, true, true);
     return;
   }
   const src = sourceSlot(c, double ? 8 : 4, false);
@@ -494,7 +522,7 @@ export function executeSse(c: CoreState, opcode: number): void {
     case 0x2e:
     case 0x2f:
       if (c.repPrefix !== 0) c.undefinedOpcode();
-      compareToFlags(c);
+      compareToFlags(c, opcode === 0x2f);
       return;
     case 0x50:
       moveMask(c);

@@ -11,6 +11,7 @@ const TWO_POW_31 = 2147483648;
 const TWO_POW_32 = 4294967296;
 const TWO_POW_63 = 9223372036854775808;
 const MXCSR_INVALID = 1;
+const MXCSR_PRECISION = 0x20;
 
 /** Rounds to an integer: mode 0 nearest-even, 1 down, 2 up, 3 toward zero (the RC field encoding). */
 export function roundWithMode(value: number, mode: number): number {
@@ -42,6 +43,7 @@ export function convertToInt32(c: CoreState, value: number, truncate: boolean): 
     c.ctx.mxcsr |= MXCSR_INVALID;
     return -TWO_POW_31 | 0;
   }
+  if (result !== value) c.ctx.mxcsr |= MXCSR_PRECISION;
   return result | 0;
 }
 
@@ -53,6 +55,7 @@ export function convertToInt64(c: CoreState, value: number, truncate: boolean): 
     c.valHi = -TWO_POW_31 | 0;
     return 0;
   }
+  if (result !== value) c.ctx.mxcsr |= MXCSR_PRECISION;
   const high = Math.floor(result / TWO_POW_32);
   c.valHi = high | 0;
   return (result - high * TWO_POW_32) | 0;

@@ -59,7 +59,8 @@ export function addExtended(aHi: number, aLo: number, bHi: number, bLo: number):
   roundToExtended(sum, error + aLo + bLo);
 }
 
-function productError(a: number, b: number, product: number): number {
+/** The exact error of `product = a * b` (Dekker), or 0 when the split overflows. */
+export function productError(a: number, b: number, product: number): number {
   const aSplit = SPLITTER * a;
   const aHigh = aSplit - (aSplit - a);
   const aLow = a - aHigh;
