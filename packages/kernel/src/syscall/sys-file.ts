@@ -197,4 +197,11 @@ export function registerFileSyscalls(kernel: Kernel): void {
     return 0;
   });
   for (const number of [Sys.fsync, Sys.fdatasync, Sys.flock, Sys.fadvise64]) table.register(number, existingFdNoop);
+  // No socket can exist yet (svc-net is not wired in): socket calls on a descriptor say so.
+  for (const number of [Sys.connect, Sys.accept, Sys.sendto, Sys.recvfrom, Sys.shutdown, Sys.bind, Sys.listen, Sys.getsockname, Sys.getpeername, Sys.setsockopt, Sys.getsockopt]) {
+    table.register(number, (process, args) => {
+      process.files.get(args.int(0));
+      throw new SyscallError(Errno.ENOTSOCK);
+    });
+  }
 }
