@@ -16,6 +16,10 @@ export const MxcsrFlag = { invalid: 1, denormal: 2, divideByZero: 4, overflow: 8
 const MIN_NORMAL_DOUBLE = 2 ** -1022;
 const MIN_NORMAL_SINGLE = 2 ** -126;
 const MAX_SINGLE = 3.4028234663852886e38;
+/** MXCSR.RC and PE: the fast path needs RC = nearest and PE already set. */
+const FAST_PATH_MASK = 0x6000 | 0x20;
+/** Results at least this large cannot have underflowed (twice the smallest normal float). */
+const SAFE_MAGNITUDE = 2 ** -125;
 
 const doubleScratch = new Float64Array(1);
 const doubleWords = new Int32Array(doubleScratch.buffer);
@@ -151,6 +155,15 @@ function rootErrorSign(b: number, s: number): number {
 
 /** ADD/SUB/MUL/DIV/SQRT (opcodes 58, 5C, 59, 5E, 51) of a and b under MXCSR. */
 export function roundedArithmetic(c: CoreState, opcode: number, a: number, b: number, single: boolean): number {
+  if ((c.ctx.mxcsr & FAST_PATH_MASK) === MxcsrFlag.precision) {
+    // Rounding to nearest with PE already raised (the usual state after the first inexact
+    // operation): the host's result is the answer unless OE or UE could newly arise.
+    const quick = opcode === 0x58 ? a + b : opcode === 0x5c ? a - b : opcode === 0x59 ? a * b : opcode === 0x51 ? Math.sqrt(b) : a / b;
+    const result = single ? Math.fround(quick) : quick;
+    const magnitude = Math.abs(result);
+    if (magnitude >= SAFE_MAGNITUDE && magnitude <= MAX_SINGLE) return result;
+    if (!single && magnitude >= SAFE_MAGNITUDE && magnitude <= Number.MAX_VALUE) return result;
+  }
   let sum: number;
   let error = 0;
   let finite = Number.isFinite(a) && Number.isFinite(b);
