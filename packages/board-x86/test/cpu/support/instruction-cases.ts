@@ -324,8 +324,9 @@ export function prepareState(random: Random, instruction: InstructionCase, into:
   for (let i = 0; i < 256; i++) into[Layout.mem + i] = random.below(256);
   into.fill(0x90, Layout.code, Layout.code + 16);
   into.set(instruction.bytes, Layout.code);
-  // SSE cases run under every rounding mode.
-  view.setUint32(Layout.mxcsr, 0x1f80 | (instruction.flagsMask === ALL && random.below(2) === 0 ? random.below(4) << 13 : 0), true);
+  // SSE cases run under every rounding mode, with the sticky PE flag already set or clear.
+  const roundingControl = instruction.flagsMask === ALL && random.below(2) === 0 ? random.below(4) << 13 : 0;
+  view.setUint32(Layout.mxcsr, 0x1f80 | roundingControl | (random.below(2) === 0 ? 0x20 : 0), true);
   if (instruction.name.startsWith("div") || instruction.name.startsWith("idiv")) fixDivision(random, instruction, view);
 }
 
