@@ -206,6 +206,13 @@ export function registerProcessSyscalls(kernel: Kernel): void {
     return process.pid;
   });
   table.register(Sys.set_robust_list, () => 0);
+  // Deliberately unsupported, without the unknown-syscall log line: glibc probes both at
+  // startup (rseq registration, clone3 in posix_spawn) and falls back on ENOSYS.
+  for (const number of [Sys.rseq, Sys.clone3]) {
+    table.register(number, () => {
+      throw new SyscallError(Errno.ENOSYS);
+    });
+  }
   table.register(Sys.arch_prctl, (process, args) => archPrctl(process, args));
   table.register(Sys.prctl, (process, args) => prctl(process, args));
   table.register(Sys.prlimit64, (process, args) => {
