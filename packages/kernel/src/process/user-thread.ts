@@ -45,7 +45,7 @@ async function runThread(kernel: Kernel, process: Process): Promise<void> {
       // A kernel bug must not leave the process half-alive (its parent would wait forever).
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
       kernel.log(`kernel bug while running pid ${String(process.pid)}: ${detail}`);
-      kernel.exit(process, WaitStatus.signaled(Signal.SIGSEGV, true));
+      kernel.exit(process, WaitStatus.signaled(Signal.SIGSEGV));
     }
   }
 }
@@ -144,13 +144,13 @@ async function deliverSignals(kernel: Kernel, process: Process, interrupted: Int
         const where = delivery.info.address === undefined ? "" : ` at 0x${delivery.info.address.toString(16)}`;
         kernel.log(`pid ${String(process.pid)} (${process.name}): killed by signal ${String(signal)}${where}, rip 0x${process.context.instructionPointer.toString(16)}`);
       }
-      kernel.exit(process, WaitStatus.signaled(signal, delivery.action === "core"));
+      kernel.exit(process, WaitStatus.signaled(signal));
       return;
     }
     const { action } = delivery;
     if (!Number.isSafeInteger(action.handler) || action.handler >= USER_SPACE_END) {
       kernel.log(`pid ${String(process.pid)}: handler of signal ${String(signal)} is not a user address`);
-      kernel.exit(process, WaitStatus.signaled(Signal.SIGSEGV, true));
+      kernel.exit(process, WaitStatus.signaled(Signal.SIGSEGV));
       return;
     }
     if (interrupted !== undefined && (action.flags & SaFlag.RESTART) !== 0 && !NEVER_RESTARTED.includes(interrupted.number)) {
@@ -165,7 +165,7 @@ async function deliverSignals(kernel: Kernel, process: Process, interrupted: Int
       await process.space.write(frame.start, frame.bytes);
     } catch {
       kernel.log(`pid ${String(process.pid)}: cannot write a signal frame for signal ${String(signal)}`);
-      kernel.exit(process, WaitStatus.signaled(Signal.SIGSEGV, true));
+      kernel.exit(process, WaitStatus.signaled(Signal.SIGSEGV));
       return;
     }
     enterHandler(view, frame, signal, action);

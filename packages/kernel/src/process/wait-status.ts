@@ -5,7 +5,11 @@
 
 export const WaitStatus = {
   exited: (code: number): number => (code & 0xff) << 8,
-  signaled: (signal: number, coreDumped: boolean): number => (signal & 0x7f) | (coreDumped ? 0x80 : 0),
+  /**
+   * Killed by `signal`. Asterism writes no core files, so WCOREDUMP is never set, as on Linux
+   * with RLIMIT_CORE 0 (shells then print "Segmentation fault" without "(core dumped)").
+   */
+  signaled: (signal: number): number => signal & 0x7f,
   stopped: (signal: number): number => ((signal & 0xff) << 8) | 0x7f,
   continued: 0xffff,
 } as const;

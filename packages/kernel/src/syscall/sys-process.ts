@@ -20,7 +20,7 @@ const ArchPrctl = { SET_GS: 0x1001, SET_FS: 0x1002, GET_FS: 0x1003, GET_GS: 0x10
 const Prctl = { SET_NAME: 15, GET_NAME: 16 } as const;
 const Clone = { VM: 0x100, FS: 0x200, FILES: 0x400, SIGHAND: 0x800, VFORK: 0x4000, THREAD: 0x10000, SETTLS: 0x80000, PARENT_SETTID: 0x100000, CHILD_CLEARTID: 0x200000, CHILD_SETTID: 0x1000000 } as const;
 const RLIM_INFINITY = -1;
-const Rlimit = { STACK: 3, NOFILE: 7 } as const;
+const Rlimit = { STACK: 3, CORE: 4, NOFILE: 7 } as const;
 const USER_SPACE_END = 0x8000_0000_0000;
 
 async function forkProcess(kernel: Kernel, parent: Process, vfork: boolean): Promise<number> {
@@ -145,6 +145,7 @@ async function prctl(process: Process, args: SyscallArgs): Promise<number> {
 function limitOf(resource: number): [number, number] {
   if (resource === Rlimit.STACK) return [STACK_SIZE, RLIM_INFINITY];
   if (resource === Rlimit.NOFILE) return [1024, 4096];
+  if (resource === Rlimit.CORE) return [0, RLIM_INFINITY];
   if (resource < 0 || resource > 15) throw new SyscallError(Errno.EINVAL, `resource ${String(resource)}`);
   return [RLIM_INFINITY, RLIM_INFINITY];
 }
