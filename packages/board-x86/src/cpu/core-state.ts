@@ -488,7 +488,45 @@ export class CoreState extends LazyFlags {
     }
   }
 
-  /** Copies `length` bytes of guest memory at `address` into `into` (used by FXSAVE, m80, XMM loads). */
+  /** Loads 16 bytes at `address` into XMM slot `slot` (allocation-free; the SSE load path). */
+  read128(address: number, slot: number): void {
+    const lanes = this.ctx.xmmInt32;
+    const index = slot * 4;
+    if ((address & 0xfff) <= 4080) {
+      const physical = this.translate(address, Access.Read, 16);
+      const view = this.view;
+      lanes[index] = view.getInt32(physical, true);
+      lanes[index + 1] = view.getInt32(physical + 4, true);
+      lanes[index + 2] = view.getInt32(physical + 8, true);
+      lanes[index + 3] = view.getInt32(physical + 12, true);
+      return;
+    }
+    const low = this.readMemory(8, address, Access.Read);
+    const lowHigh = this.valHi;
+    const high = this.readMemory(8, address + 8, Access.Read);
+    lanes[index] = low;
+    lanes[index + 1] = lowHigh;
+    lanes[index + 2] = high;
+    lanes[index + 3] = this.valHi;
+  }
+
+  /** Stores XMM slot `slot` to the 16 bytes at `address`; nothing is written if any page faults. */
+  write128(address: number, slot: number): void {
+    if ((address & 0xfff) > 4080) {
+      this.writeBytes(address, this.ctx.xmmBytes, slot * 16, 16);
+      return;
+    }
+    const lanes = this.ctx.xmmInt32;
+    const index = slot * 4;
+    const physical = this.translate(address, Access.Write, 16);
+    const view = this.view;
+    view.setInt32(physical, lanes[index] ?? 0, true);
+    view.setInt32(physical + 4, lanes[index + 1] ?? 0, true);
+    view.setInt32(physical + 8, lanes[index + 2] ?? 0, true);
+    view.setInt32(physical + 12, lanes[index + 3] ?? 0, true);
+  }
+
+  /** Copies `length` bytes of guest memory at `address` into `into` (used by FXSAVE and m80). */
   readBytes(address: number, into: Uint8Array, offset: number, length: number): void {
     let done = 0;
     while (done < length) {

@@ -25,7 +25,7 @@ export function sourceSlot(c: CoreState, bytes: number, aligned: boolean): numbe
   const base = XMM_SOURCE_SLOT * 4;
   if (bytes === 16) {
     if (aligned && c.ea % 16 !== 0) c.raise(ExceptionVector.GeneralProtection);
-    c.readBytes(c.ea, ctx.xmmBytes, XMM_SOURCE_SLOT * 16, 16);
+    c.read128(c.ea, XMM_SOURCE_SLOT);
   } else if (bytes === 8) {
     ctx.xmmInt32[base] = c.readMemory(8, c.ea);
     ctx.xmmInt32[base + 1] = c.valHi;
@@ -55,7 +55,7 @@ function storeToRm(c: CoreState, slot: number, bytes: number, aligned: boolean):
   }
   if (bytes === 16) {
     if (aligned && c.ea % 16 !== 0) c.raise(ExceptionVector.GeneralProtection);
-    c.writeBytes(c.ea, ctx.xmmBytes, slot * 16, 16);
+    c.write128(c.ea, slot);
   } else {
     c.writeMemory(bytes, c.ea, ctx.xmmInt32[slot * 4] ?? 0, ctx.xmmInt32[slot * 4 + 1] ?? 0);
   }

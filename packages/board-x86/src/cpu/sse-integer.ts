@@ -317,7 +317,7 @@ function integerMove(c: CoreState, opcode: number): void {
         return;
       }
       if (c.repPrefix !== 0xf3 && c.ea % 16 !== 0) c.raise(ExceptionVector.GeneralProtection);
-      c.writeBytes(c.ea, ctx.xmmBytes, reg * 16, 16);
+      c.write128(c.ea, reg);
   }
 }
 
@@ -384,7 +384,7 @@ export function executeSseInteger(c: CoreState, opcode: number): void {
       c.decodeModrm();
       if (c.modrmMod === 3) c.undefinedOpcode();
       if (c.ea % 16 !== 0) c.raise(ExceptionVector.GeneralProtection);
-      c.writeBytes(c.ea, c.ctx.xmmBytes, c.modrmReg * 16, 16);
+      c.write128(c.ea, c.modrmReg);
       return;
     default:
       c.undefinedOpcode();

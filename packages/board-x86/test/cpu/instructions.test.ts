@@ -89,7 +89,7 @@ describe.runIf(hasCompiler("gcc"))("instructions against the host CPU", { timeou
     expect(failures.slice(0, 15)).toEqual([]);
   });
 
-  it("SSE/SSE2 register forms match, NaN and infinity lanes included", () => {
+  it("SSE/SSE2 register and memory forms match, MXCSR included, with NaN and infinity lanes", () => {
     const failures = compareWithHost(generateSseCases(new Random(3), 40), 303);
     expect(failures.slice(0, 15)).toEqual([]);
   });

@@ -210,7 +210,16 @@ export function generateDivisionCases(random: Random, perForm: number): Instruct
   return cases;
 }
 
-const SSE_FORMS: readonly { name: string; prefix: number; opcode: number; imm?: boolean; flags?: number }[] = [
+const SSE_FORMS: readonly { name: string; prefix: number; opcode: number; imm?: boolean; flags?: number; memoryOnly?: boolean }[] = [
+  ...([
+    ["movups", 0, 0x10], ["movups.st", 0, 0x11], ["movaps", 0, 0x28], ["movaps.st", 0, 0x29], ["movupd", 0x66, 0x10],
+    ["movss.st", 0xf3, 0x11], ["movsd.st", 0xf2, 0x11], ["movdqa", 0x66, 0x6f], ["movdqa.st", 0x66, 0x7f],
+    ["movdqu", 0xf3, 0x6f], ["movdqu.st", 0xf3, 0x7f], ["movq.st", 0x66, 0xd6],
+  ] as const).map(([name, prefix, opcode]) => ({ name, prefix, opcode })),
+  ...([
+    ["movlps.st", 0, 0x13], ["movhps.st", 0, 0x17], ["movlpd", 0x66, 0x12], ["movhpd", 0x66, 0x16], ["movlpd.st", 0x66, 0x13],
+    ["movhpd.st", 0x66, 0x17], ["movntdq", 0x66, 0xe7], ["movntps", 0, 0x2b],
+  ] as const).map(([name, prefix, opcode]) => ({ name, prefix, opcode, memoryOnly: true })),
   ...[0x51, 0x58, 0x59, 0x5c, 0x5d, 0x5e, 0x5f].flatMap((opcode) =>
     [0, 0x66, 0xf2, 0xf3].map((prefix) => ({ name: `fp${opcode.toString(16)}`, prefix, opcode })),
   ),
@@ -249,10 +258,15 @@ export function generateSseCases(random: Random, perForm: number): InstructionCa
     for (const form of SSE_FORMS) {
       const reg = random.below(16);
       const rm = random.below(16);
+      // A third of the cases use the memory operand [rbx + 16k] (16-byte aligned, as packed
+      // SSE memory forms require).
+      const memory = form.memoryOnly === true || random.below(3) === 0;
+      const rexBits = (reg >= 8 ? 4 : 0) | (!memory && rm >= 8 ? 1 : 0);
       const bytes: number[] = [];
       if (form.prefix !== 0) bytes.push(form.prefix);
-      if (reg >= 8 || rm >= 8) bytes.push(0x40 | (reg >= 8 ? 4 : 0) | (rm >= 8 ? 1 : 0));
-      bytes.push(0x0f, form.opcode, 0xc0 | ((reg & 7) << 3) | (rm & 7));
+      if (rexBits !== 0) bytes.push(0x40 | rexBits);
+      if (memory) bytes.push(0x0f, form.opcode, 0x40 | ((reg & 7) << 3) | 3, 16 * random.below(8));
+      else bytes.push(0x0f, form.opcode, 0xc0 | ((reg & 7) << 3) | (rm & 7));
       if (form.imm === true) bytes.push(form.opcode === 0xc2 ? random.below(8) : random.below(256));
       cases.push({ name: `${form.name}/${form.prefix.toString(16)}`, bytes: Uint8Array.from(bytes), flagsMask: form.flags ?? ALL });
     }
