@@ -15,6 +15,7 @@ import { Errno, SyscallError } from "../errno.ts";
 import type { AltStack } from "../signal/signal-frame.ts";
 import { postSignal, SIG_DFL, SignalActions, SignalQueue, SiCode, type SigInfo } from "../signal/signal-state.ts";
 import { Signal, SigSet } from "../signal/signals.ts";
+import { SyscallArgs } from "../syscall/args.ts";
 import { FdTable } from "./fd-table.ts";
 import { SignalAwareQueue, type Sleeper } from "./interruptible-wait.ts";
 import { WaitOption, WaitStatus } from "./wait-status.ts";
@@ -65,6 +66,8 @@ export class Process implements Sleeper {
   /** The mask sigsuspend replaced, restored after the handler runs. */
   savedMask: SigSet | undefined;
   clearChildTid = 0;
+  /** The arguments of the syscall in flight (one per thread, reused on every call). */
+  readonly syscallArgs = new SyscallArgs();
   name: string;
   executable = "";
   commandLine: readonly string[] = [];

@@ -22,9 +22,11 @@ function halvesOf(context: UserContext, register: Register): { low: number; high
   return { low: Number(big & 0xffff_ffffn) | 0, high: Number(big >> 32n) | 0 };
 }
 
-/** The six syscall arguments of the system call `context` is making (the syscall fast path). */
-export function syscallArgsOf(context: UserContext): SyscallArgs {
-  const args = new SyscallArgs();
+/**
+ * The six syscall arguments of the system call `context` is making (the syscall fast path),
+ * written into `args`: a thread has one call in flight, so it reuses one object.
+ */
+export function syscallArgsOf(context: UserContext, args: SyscallArgs): SyscallArgs {
   for (const [index, register] of SYSCALL_ARGUMENT_REGISTERS.entries()) {
     const registerName = REGISTERS[register];
     if (registerName === undefined) continue;

@@ -76,7 +76,7 @@ function stillRunning(process: Process): boolean {
 async function serveSyscall(kernel: Kernel, process: Process): Promise<InterruptedCall | undefined> {
   const context = process.context;
   const number = context.syscallNumber;
-  const outcome = kernel.syscalls.dispatch(process, number, syscallArgsOf(context));
+  const outcome = kernel.syscalls.dispatch(process, number, syscallArgsOf(context, process.syscallArgs));
   const result = outcome instanceof Promise ? await outcome : outcome;
   if (result === REGISTERS_REPLACED || process.isZombie) return undefined;
   // execve may have replaced the context while the call ran; the result goes to the current one.
