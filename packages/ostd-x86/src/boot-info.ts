@@ -3,7 +3,7 @@
  * magic, command line, memory map and initramfs location. A malformed block (bad magic,
  * pointers outside RAM, an absurd entry count) is a boot error with a clear message.
  */
-import type { ArchBootInfo, MemoryRegion, MemoryRegionKind } from "@asterism/ostd";
+import { decodeUtf8, type ArchBootInfo, type MemoryRegion, type MemoryRegionKind } from "@asterism/ostd";
 import { BOOT_INFO_MAGIC, BootInfoLayout, MemoryKind, MemoryMapEntryLayout } from "./board-layout.ts";
 
 const TWO_32 = 0x1_0000_0000;
@@ -39,7 +39,7 @@ export function parseBootInfo(ram: Uint8Array, address: number): ArchBootInfo {
   const cmdlineAddress = u64(address + BootInfoLayout.cmdlineAddress);
   const cmdlineLength = u64(address + BootInfoLayout.cmdlineLength);
   if (!inRam(cmdlineAddress, cmdlineLength)) throw new BootInfoError("command line outside RAM");
-  const commandLine = new TextDecoder().decode(ram.subarray(cmdlineAddress, cmdlineAddress + cmdlineLength));
+  const commandLine = decodeUtf8(ram.subarray(cmdlineAddress, cmdlineAddress + cmdlineLength));
 
   const mapAddress = u64(address + BootInfoLayout.memoryMapAddress);
   const mapCount = u64(address + BootInfoLayout.memoryMapCount);

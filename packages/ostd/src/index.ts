@@ -52,6 +52,7 @@ export { PciFunction, PciConfig, type PciBar, type PciCapability } from "./io/pc
 export { DmaCoherent, DmaStream, DmaDirection } from "./io/dma.ts";
 
 export { print, println, injectConsole, type ConsoleSink } from "./log/console.ts";
+export { encodeUtf8, decodeUtf8 } from "./util/utf8.ts";
 export { log, LogLevel, injectLogger, setLogLevel, policyViolationCount, type Logger } from "./log/logger.ts";
 
 export { ktest, runKtests, assert, assertEqual, KtestAssertionError, type KtestBody } from "./ktest/harness.ts";

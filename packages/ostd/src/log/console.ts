@@ -3,17 +3,16 @@
  * port), replaceable by a service (a tty driver, a framebuffer) through `injectConsole`.
  */
 import { arch, hasBooted } from "../boot/machine-state.ts";
+import { encodeUtf8 } from "../util/utf8.ts";
 
 /** Where console text goes. */
 export interface ConsoleSink {
   write(text: string): void;
 }
 
-const encoder = new TextEncoder();
-
 const earlyConsole: ConsoleSink = {
   write(text: string): void {
-    if (hasBooted()) arch().consoleWrite(encoder.encode(text));
+    if (hasBooted()) arch().consoleWrite(encodeUtf8(text));
   },
 };
 
