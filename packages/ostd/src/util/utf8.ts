@@ -18,37 +18,49 @@ export function encodeUtf8(text: string): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-/** Length of a sequence by its lead byte, and the smallest code point it may encode. */
-function sequenceOf(lead: number): readonly [length: number, minimum: number] {
-  if (lead >= 0xf0 && lead <= 0xf4) return [4, 0x10000];
-  if (lead >= 0xe0 && lead <= 0xef) return [3, 0x800];
-  if (lead >= 0xc2 && lead <= 0xdf) return [2, 0x80];
-  return [0, 0];
-}
-
-/** The text `bytes` encode; every malformed sequence becomes one U+FFFD. */
+/**
+ * The text `bytes` encode. Malformed input is replaced as the WHATWG Encoding standard's
+ * UTF-8 decoder does (one U+FFFD per maximal invalid subpart), so results match TextDecoder.
+ */
 export function decodeUtf8(bytes: Uint8Array): string {
-  let text = "";
-  let index = 0;
-  while (index < bytes.length) {
-    const lead = bytes[index] ?? 0;
-    if (lead < 0x80) {
-      text += String.fromCharCode(lead);
-      index++;
+  const units: number[] = [];
+  let needed = 0;
+  let seen = 0;
+  let code = 0;
+  let lower = 0x80;
+  let upper = 0xbf;
+  for (let index = 0; index < bytes.length; index++) {
+    const byte = bytes[index] ?? 0;
+    if (needed === 0) {
+      if (byte <= 0x7f) units.push(byte);
+      else if (byte >= 0xc2 && byte <= 0xdf) [needed, code] = [1, byte & 0x1f];
+      else if (byte >= 0xe0 && byte <= 0xef) {
+        if (byte === 0xe0) lower = 0xa0;
+        if (byte === 0xed) upper = 0x9f;
+        [needed, code] = [2, byte & 0x0f];
+      } else if (byte >= 0xf0 && byte <= 0xf4) {
+        if (byte === 0xf0) lower = 0x90;
+        if (byte === 0xf4) upper = 0x8f;
+        [needed, code] = [3, byte & 0x07];
+      } else units.push(0xfffd);
       continue;
     }
-    const [length, minimum] = sequenceOf(lead);
-    let code = length === 0 ? -1 : lead & (0xff >> (length + 1));
-    let consumed = 1;
-    while (code >= 0 && consumed < length) {
-      const next = bytes[index + consumed];
-      if (next === undefined || (next & 0xc0) !== 0x80) break;
-      code = (code << 6) | (next & 0x3f);
-      consumed++;
+    if (byte < lower || byte > upper) {
+      [needed, seen, code, lower, upper] = [0, 0, 0, 0x80, 0xbf];
+      units.push(0xfffd);
+      index--;
+      continue;
     }
-    const valid = code >= 0 && consumed === length && code >= minimum && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
-    text += valid ? String.fromCodePoint(code) : "\ufffd";
-    index += valid ? length : Math.max(1, consumed);
+    [lower, upper] = [0x80, 0xbf];
+    code = (code << 6) | (byte & 0x3f);
+    if (++seen === needed) {
+      if (code >= 0x10000) units.push(0xd800 + ((code - 0x10000) >> 10), 0xdc00 + ((code - 0x10000) & 0x3ff));
+      else units.push(code);
+      [needed, seen, code] = [0, 0, 0];
+    }
   }
+  if (needed !== 0) units.push(0xfffd);
+  let text = "";
+  for (let start = 0; start < units.length; start += 4096) text += String.fromCharCode(...units.slice(start, start + 4096));
   return text;
 }
