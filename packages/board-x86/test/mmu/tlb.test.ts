@@ -47,6 +47,21 @@ describe("TLB flush rules", () => {
     expect(mmu.translate(0x2000, Access.Read)).toBe(-1);
   });
 
+  it("every CR3 write flushes all entries filled since the last one, across refills of one slot", () => {
+    const { tables, mmu } = setup();
+    const pages = [0x1000, 0x2000, 0x9000];
+    pages.forEach((page, index) => tables.map(page, 0x20_0000 + index * 0x1000));
+    const empty = tables.cr3 + 0x8_0000;
+    for (let round = 0; round < 3; round++) {
+      mmu.cr3 = tables.cr3;
+      for (const page of pages) expect(mmu.translate(page, Access.Read)).toBeGreaterThan(0);
+      mmu.invalidatePage(0x2000);
+      expect(mmu.translate(0x2000, Access.Read)).toBe(0x20_1000);
+      mmu.cr3 = empty;
+      for (const page of pages) expect(mmu.translate(page, Access.Read)).toBe(-1);
+    }
+  });
+
   it("a TLB hit still enforces the access kind", () => {
     const { tables, mmu } = setup();
     tables.map(0x1000, 0x20_0000, { writable: false, noExecute: true });
