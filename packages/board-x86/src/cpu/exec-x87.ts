@@ -19,7 +19,9 @@ import {
   fromInt64,
   multiplyExtended,
   readExtended,
+  roundToDouble,
   roundToExtended,
+  setExtendedRounding,
   scaleByPowerOfTwo,
   sqrtExtended,
   writeExtended,
@@ -42,6 +44,8 @@ const CONSTANT_IMAGES: readonly (readonly [number, number, number])[] = [
   [0xb17217f7, 0xd1cf79ac, 0x3ffe],
   [0, 0, 0],
 ];
+/** +1: the stored nearest value is above the exact constant, -1: below, 0: exact. */
+const CONSTANT_NEAREST_ROUNDED_UP = [0, -1, 1, 1, 1, 1, 0] as const;
 const CONSTANT_HIGH = new Float64Array(7);
 const CONSTANT_LOW = new Float64Array(7);
 {
@@ -210,7 +214,8 @@ function integerPart(c: CoreState, truncate: boolean): void {
       else if (whole < 0 && fraction > 0) result += 1;
       else if (whole === 0 && fraction !== 0) result = 0;
   }
-  extendedResult[0] = result;
+  // A zero result keeps the operand's sign (FRNDINT of -0.3 is -0).
+  extendedResult[0] = result === 0 && (hi < 0 || Object.is(hi, -0)) ? -0 : result;
   extendedResult[1] = 0;
 }
 
@@ -242,10 +247,10 @@ function storeFloat(c: CoreState, format: number): void {
   const hi = st(c, 0);
   const lo = stLow(c, 0);
   if (format === 0) {
-    scratchFloat32[0] = hi + lo;
+    scratchFloat32[0] = roundToDouble(hi, lo, true);
     c.writeMemory(4, c.ea, scratchInt32[0] ?? 0, 0);
   } else if (format === 2) {
-    scratchFloat64[0] = hi + lo;
+    scratchFloat64[0] = roundToDouble(hi, lo, false);
     c.writeMemory(8, c.ea, scratchInt32[0] ?? 0, scratchInt32[1] ?? 0);
   } else {
     writeExtended(hi, lo, scratchBytes, 0);
@@ -344,10 +349,21 @@ function registerFormD9(c: CoreState, modrm: number): void {
     case 0xd0:
       if (i === 0) return;
       break;
-    case 0xe8:
+    case 0xe8: {
       if (i === 7) break;
-      push(c, CONSTANT_HIGH[i] ?? 0, CONSTANT_LOW[i] ?? 0);
+      // The hardware rounds its internal constants under FCW.RC: step one unit where the
+      // nearest value (stored) lies on the other side of the exact one.
+      const mode = (ctx.fcw >> 10) & 3;
+      const nearestWasUp = CONSTANT_NEAREST_ROUNDED_UP[i] ?? 0;
+      let adjust = 0;
+      if (nearestWasUp === 1 && (mode === 1 || mode === 3)) adjust = -1;
+      else if (nearestWasUp === -1 && mode === 2) adjust = 1;
+      const high = CONSTANT_HIGH[i] ?? 0;
+      const low = CONSTANT_LOW[i] ?? 0;
+      if (adjust === 0) push(c, high, low);
+      else push(c, high, low + adjust * 2 ** (Math.floor(Math.log2(high)) - 63));
       return;
+    }
     default:
       break;
   }
@@ -368,13 +384,15 @@ function registerFormD9(c: CoreState, modrm: number): void {
         ctx.fswFlags |= Fsw.zeroDivide;
         return;
       }
-      const exponent = Number.isFinite(a) ? Math.floor(Math.log2(Math.abs(a))) : Number.POSITIVE_INFINITY;
-      let significand = Number.isFinite(a) ? scaleByPowerOfTwo(a, -exponent) : a;
-      let e = exponent;
-      if (Math.abs(significand) >= 2) { significand /= 2; e += 1; }
-      if (Math.abs(significand) < 1) { significand *= 2; e -= 1; }
+      const low = stLow(c, 0);
+      let e = Number.isFinite(a) ? Math.floor(Math.log2(Math.abs(a))) : Number.POSITIVE_INFINITY;
+      let significand = Number.isFinite(a) ? scaleByPowerOfTwo(a, -e) : a;
+      if (Math.abs(significand) >= 2) e += 1;
+      else if (Math.abs(significand) < 1) e -= 1;
+      significand = Number.isFinite(a) ? scaleByPowerOfTwo(a, -e) : a;
+      const significandLow = Number.isFinite(a) ? scaleByPowerOfTwo(low, -e) : 0;
       setSt(c, 0, e);
-      push(c, significand);
+      push(c, significand, significandLow);
       return;
     }
     case 0xf5: partialRemainder(c, true); return;
@@ -538,6 +556,7 @@ function memoryForm(c: CoreState, opcode: number, kind: number): void {
 
 export function executeX87(c: CoreState, opcode: number): void {
   c.decodeModrm();
+  setExtendedRounding(c.ctx.fcw >> 10);
   if (c.modrmMod === 3) {
     const modrm = 0xc0 | ((c.modrmReg & 7) << 3) | (c.modrmRm & 7);
     registerForm(c, opcode, modrm);

@@ -13,6 +13,7 @@ import {
   generateDivisionCases,
   generateIntegerCases,
   generateSseCases,
+  generateX87Cases,
   Layout,
   prepareState,
   Random,
@@ -70,6 +71,7 @@ function compareWithHost(cases: readonly InstructionCase[], seed: number): strin
       if (a !== b) problems.push(`xmm${x} got ${a} want ${b}`);
     }
     if (hex(state.subarray(Layout.mem, Layout.mem + 256)) !== hex(want.subarray(Layout.mem, Layout.mem + 256))) problems.push("memory differs");
+    if (instruction.name.startsWith("x87")) problems.push(...compareX87(state, want));
     if (problems.length > 0) {
       const inputs = Array.from({ length: 16 }, (_, r) => `r${r}=${new DataView(before.buffer).getBigUint64(Layout.gpr + r * 8, true).toString(16)}`).join(" ");
       failures.push(`${instruction.name} [${hex(instruction.bytes)}] flags-in ${new DataView(before.buffer).getUint32(Layout.rflags, true).toString(16)}: ${problems.join("; ")}\n    ${inputs}`);
@@ -78,9 +80,39 @@ function compareWithHost(cases: readonly InstructionCase[], seed: number): strin
   return failures;
 }
 
+/**
+ * x87 state: FCW, the FSW condition codes and TOP (C1 and the exception bits are not
+ * modelled), the abridged tag word, and every register in use as 80-bit bytes.
+ */
+function compareX87(got: Uint8Array, want: Uint8Array): string[] {
+  const problems: string[] = [];
+  const g = new DataView(got.buffer, got.byteOffset + Layout.fpu, 512);
+  const w = new DataView(want.buffer, want.byteOffset + Layout.fpu, 512);
+  if (g.getUint16(0, true) !== w.getUint16(0, true)) problems.push(`fcw got ${g.getUint16(0, true).toString(16)} want ${w.getUint16(0, true).toString(16)}`);
+  const fswMask = 0x4000 | 0x3800 | 0x400 | 0x100;
+  const fswGot = g.getUint16(2, true) & fswMask;
+  const fswWant = w.getUint16(2, true) & fswMask;
+  if (fswGot !== fswWant) problems.push(`fsw got ${fswGot.toString(16)} want ${fswWant.toString(16)}`);
+  const tags = w.getUint8(4);
+  if (g.getUint8(4) !== tags) problems.push(`tags got ${g.getUint8(4).toString(16)} want ${tags.toString(16)}`);
+  const top = (w.getUint16(2, true) >> 11) & 7;
+  for (let i = 0; i < 8; i++) {
+    if ((tags & (1 << ((top + i) & 7))) === 0) continue;
+    const a = hex(got.subarray(Layout.fpu + 32 + i * 16, Layout.fpu + 42 + i * 16));
+    const b = hex(want.subarray(Layout.fpu + 32 + i * 16, Layout.fpu + 42 + i * 16));
+    if (a !== b) problems.push(`st${i} got ${a} want ${b}`);
+  }
+  return problems;
+}
+
 describe.runIf(hasCompiler("gcc"))("instructions against the host CPU", { timeout: 60_000 }, () => {
   it("integer forms: registers, defined flags and memory match", () => {
     const failures = compareWithHost(generateIntegerCases(new Random(1), 20), 101);
+    expect(failures.slice(0, 15)).toEqual([]);
+  });
+
+  it("x87 forms match: registers in exact 80-bit form, condition codes, tags, memory", () => {
+    const failures = compareWithHost(generateX87Cases(new Random(4), 40), 404);
     expect(failures.slice(0, 15)).toEqual([]);
   });
 

@@ -13,16 +13,17 @@
 #include <unistd.h>
 
 struct test_case {
-  uint64_t gpr[16];
+  _Alignas(16) uint64_t gpr[16];
   uint64_t rflags;
   uint8_t xmm[16][16];
   uint8_t mem[256];
   uint8_t code[16];
   uint32_t mxcsr;
   uint32_t signal; /* 0, or the signal the host raised (SIGFPE for #DE, SIGILL for #UD, ...) */
+  uint8_t fpu[512]; /* FXSAVE image: the x87 state goes in and comes out here */
 };
 
-_Static_assert(sizeof(struct test_case) == 672, "layout shared with the TypeScript side");
+_Static_assert(sizeof(struct test_case) == 1184, "layout shared with the TypeScript side");
 
 #define CODE_ADDRESS ((void *)0x20000000)
 #define DATA_ADDRESS ((void *)0x10000000)
@@ -35,6 +36,7 @@ __asm__(
     "  push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
     "  push %rdi\n"
     "  mov %rsi, code_target(%rip)\n"
+    "  fxrstor 672(%rdi)\n"
     "  ldmxcsr 664(%rdi)\n"
     "  movdqu 136(%rdi), %xmm0\n movdqu 152(%rdi), %xmm1\n movdqu 168(%rdi), %xmm2\n movdqu 184(%rdi), %xmm3\n"
     "  movdqu 200(%rdi), %xmm4\n movdqu 216(%rdi), %xmm5\n movdqu 232(%rdi), %xmm6\n movdqu 248(%rdi), %xmm7\n"
@@ -55,6 +57,7 @@ __asm__(
     "  mov %r14, 112(%rdi)\n mov %r15, 120(%rdi)\n"
     "  pushf\n pop 128(%rdi)\n"
     "  pop 56(%rdi)\n"
+    "  fxsave 672(%rdi)\n"
     "  stmxcsr 664(%rdi)\n"
     "  movdqu %xmm0, 136(%rdi)\n movdqu %xmm1, 152(%rdi)\n movdqu %xmm2, 168(%rdi)\n movdqu %xmm3, 184(%rdi)\n"
     "  movdqu %xmm4, 200(%rdi)\n movdqu %xmm5, 216(%rdi)\n movdqu %xmm6, 232(%rdi)\n movdqu %xmm7, 248(%rdi)\n"

@@ -42,6 +42,7 @@ export class CaseRunner {
     ctx.gprLo[4] = STACK_ADDRESS + 0x800;
     ctx.gprHi[4] = 0;
     ctx.rflags = view.getUint32(Layout.rflags, true);
+    ctx.restoreFpu(state.subarray(Layout.fpu, Layout.fpu + 512));
     ctx.xmmBytes.set(state.subarray(Layout.xmm, Layout.xmm + 256));
     ctx.mxcsr = view.getUint32(Layout.mxcsr, true);
     this.ram.set(state.subarray(Layout.code, Layout.code + 16), CODE_FRAME);
@@ -61,6 +62,7 @@ export class CaseRunner {
     state.set(ctx.xmmBytes.subarray(0, 256), Layout.xmm);
     state.set(this.ram.subarray(DATA_FRAME, DATA_FRAME + 256), Layout.mem);
     view.setUint32(Layout.mxcsr, ctx.mxcsr, true);
+    ctx.saveFpu(state.subarray(Layout.fpu, Layout.fpu + 512));
     return outcome;
   }
 }

@@ -4,8 +4,8 @@
  * The same cases run natively (harness/instruction-harness.c) and on X86Core.
  */
 
-export const CASE_SIZE = 672;
-export const Layout = { gpr: 0, rflags: 128, xmm: 136, mem: 392, code: 648, mxcsr: 664, signal: 668 } as const;
+export const CASE_SIZE = 1184;
+export const Layout = { gpr: 0, rflags: 128, xmm: 136, mem: 392, code: 648, mxcsr: 664, signal: 668, fpu: 672 } as const;
 export const CODE_ADDRESS = 0x2000_0000;
 export const DATA_ADDRESS = 0x1000_0000;
 
@@ -341,6 +341,7 @@ export function prepareState(random: Random, instruction: InstructionCase, into:
   // SSE cases run under every rounding mode, with the sticky PE flag already set or clear.
   const roundingControl = instruction.flagsMask === ALL && random.below(2) === 0 ? random.below(4) << 13 : 0;
   view.setUint32(Layout.mxcsr, 0x1f80 | roundingControl | (random.below(2) === 0 ? 0x20 : 0), true);
+  prepareFpu(random, instruction, into, view);
   if (instruction.name.startsWith("div") || instruction.name.startsWith("idiv")) fixDivision(random, instruction, view);
 }
 
@@ -388,4 +389,85 @@ function fixDivision(random: Random, instruction: InstructionCase, view: DataVie
     view.setUint32(rdx, negative ? 0xffffffff : 0, true);
     view.setUint32(rdx + 4, negative ? 0xffffffff : 0, true);
   }
+}
+
+/** Writes a random normal 80-bit value (exponent near 1) at `offset`. */
+function randomExtended(random: Random, into: Uint8Array, offset: number): void {
+  const kind = random.below(12);
+  const view = new DataView(into.buffer, into.byteOffset + offset, 10);
+  if (kind === 0) {
+    view.setUint32(0, 0, true);
+    view.setUint32(4, 0, true);
+    view.setUint16(8, random.below(2) << 15, true);
+    return;
+  }
+  view.setUint32(0, kind === 1 ? 0 : random.next32(), true);
+  view.setUint32(4, (kind === 1 ? 0x80000000 : random.next32() | 0x80000000) >>> 0, true);
+  const exponent = kind === 1 ? 0x3fff + random.below(64) : 0x3fff - 40 + random.below(80);
+  view.setUint16(8, (random.below(2) << 15) | exponent, true);
+}
+
+/** x87 cases: a valid FXSAVE image with six registers in use and two free for pushes. */
+function prepareFpu(random: Random, instruction: InstructionCase, into: Uint8Array, view: DataView): void {
+  const fpu = Layout.fpu;
+  const x87 = instruction.name.startsWith("x87");
+  const roundingControl = x87 ? random.below(4) : 0;
+  view.setUint16(fpu, 0x37f | (roundingControl << 10), true);
+  view.setUint32(fpu + 24, view.getUint32(Layout.mxcsr, true), true);
+  view.setUint32(fpu + 28, 0xffff, true);
+  if (!x87) return;
+  const top = random.below(8);
+  view.setUint16(fpu + 2, top << 11, true);
+  // ST(0)..ST(5) in use: physical registers top..top+5.
+  let tags = 0;
+  for (let i = 0; i < 6; i++) tags |= 1 << ((top + i) & 7);
+  into[fpu + 4] = tags;
+  for (let i = 0; i < 6; i++) randomExtended(random, into, fpu + 32 + i * 16);
+  // Memory operands at [rbx + 16]: an 80-bit value, or a finite double/float for the m64/m32
+  // forms (x87 NaN payloads are not modelled: see docs/cpu.md).
+  randomExtended(random, into, Layout.mem + 16);
+  const operand = (random.next32() - 2 ** 31) / (1 + random.below(1 << 20));
+  if (instruction.name.includes("m64")) view.setFloat64(Layout.mem + 16, operand, true);
+  if (instruction.name.includes("m32")) view.setFloat32(Layout.mem + 16, operand, true);
+}
+
+const X87_REGISTER_FORMS: readonly (readonly [string, number, number])[] = [
+  ["x87 fadd", 0xd8, 0xc0], ["x87 fmul", 0xd8, 0xc8], ["x87 fcom", 0xd8, 0xd0], ["x87 fcomp", 0xd8, 0xd8],
+  ["x87 fsub", 0xd8, 0xe0], ["x87 fsubr", 0xd8, 0xe8], ["x87 fdiv", 0xd8, 0xf0], ["x87 fdivr", 0xd8, 0xf8],
+  ["x87 fadd st(i)", 0xdc, 0xc0], ["x87 fmul st(i)", 0xdc, 0xc8], ["x87 fsubr st(i)", 0xdc, 0xe0], ["x87 fsub st(i)", 0xdc, 0xe8],
+  ["x87 fdivr st(i)", 0xdc, 0xf0], ["x87 fdiv st(i)", 0xdc, 0xf8], ["x87 faddp", 0xde, 0xc0], ["x87 fmulp", 0xde, 0xc8],
+  ["x87 fsubrp", 0xde, 0xe0], ["x87 fsubp", 0xde, 0xe8], ["x87 fdivrp", 0xde, 0xf0], ["x87 fdivp", 0xde, 0xf8],
+  ["x87 fld st(i)", 0xd9, 0xc0], ["x87 fxch", 0xd9, 0xc8], ["x87 fucomi", 0xdb, 0xe8], ["x87 fcomi", 0xdb, 0xf0],
+  ["x87 fucomip", 0xdf, 0xe8], ["x87 fcomip", 0xdf, 0xf0], ["x87 fucom", 0xdd, 0xe0], ["x87 fucomp", 0xdd, 0xe8],
+  ["x87 fst st(i)", 0xdd, 0xd0], ["x87 fstp st(i)", 0xdd, 0xd8], ["x87 fcmovb", 0xda, 0xc0], ["x87 fcmove", 0xda, 0xc8],
+  ["x87 fcmovnbe", 0xdb, 0xd0], ["x87 fcmovnu", 0xdb, 0xd8],
+];
+
+const X87_FIXED_FORMS: readonly (readonly [string, readonly number[]])[] = [
+  ["x87 fchs", [0xd9, 0xe0]], ["x87 fabs", [0xd9, 0xe1]], ["x87 ftst", [0xd9, 0xe4]], ["x87 fxam", [0xd9, 0xe5]],
+  ["x87 fld1", [0xd9, 0xe8]], ["x87 fldl2t", [0xd9, 0xe9]], ["x87 fldl2e", [0xd9, 0xea]], ["x87 fldpi", [0xd9, 0xeb]],
+  ["x87 fldlg2", [0xd9, 0xec]], ["x87 fldln2", [0xd9, 0xed]], ["x87 fldz", [0xd9, 0xee]], ["x87 fsqrt", [0xd9, 0xfa]],
+  ["x87 frndint", [0xd9, 0xfc]], ["x87 fxtract", [0xd9, 0xf4]],
+  ["x87 fdecstp", [0xd9, 0xf6]], ["x87 fincstp", [0xd9, 0xf7]], ["x87 fucompp", [0xda, 0xe9]], ["x87 fcompp", [0xde, 0xd9]],
+  ["x87 fnstsw ax", [0xdf, 0xe0]], ["x87 fninit", [0xdb, 0xe3]],
+  // Memory forms on [rbx + 16].
+  ["x87 fld m32", [0xd9, 0x43, 16]], ["x87 fld m64", [0xdd, 0x43, 16]], ["x87 fld m80", [0xdb, 0x6b, 16]],
+  ["x87 fst m32", [0xd9, 0x53, 16]], ["x87 fstp m64", [0xdd, 0x5b, 16]], ["x87 fstp m80", [0xdb, 0x7b, 16]],
+  ["x87 fild m16", [0xdf, 0x43, 16]], ["x87 fild m32", [0xdb, 0x43, 16]], ["x87 fild m64", [0xdf, 0x6b, 16]],
+  ["x87 fist m16", [0xdf, 0x53, 16]], ["x87 fistp m32", [0xdb, 0x5b, 16]], ["x87 fistp m64", [0xdf, 0x7b, 16]],
+  ["x87 fisttp m32", [0xdb, 0x4b, 16]], ["x87 fisttp m64", [0xdd, 0x4b, 16]], ["x87 fadd m64", [0xdc, 0x43, 16]],
+  ["x87 fmul m32", [0xd8, 0x4b, 16]], ["x87 fidiv m32", [0xda, 0x73, 16]], ["x87 fnstcw", [0xd9, 0x7b, 16]],
+  ["x87 fcom m64", [0xdc, 0x53, 16]],
+];
+
+export function generateX87Cases(random: Random, perForm: number): InstructionCase[] {
+  const cases: InstructionCase[] = [];
+  for (let n = 0; n < perForm; n++) {
+    for (const [name, opcode, base] of X87_REGISTER_FORMS) {
+      const i = random.below(6);
+      cases.push({ name: `${name} ${i}`, bytes: Uint8Array.of(opcode, base + i), flagsMask: ALL });
+    }
+    for (const [name, bytes] of X87_FIXED_FORMS) cases.push({ name, bytes: Uint8Array.from(bytes), flagsMask: ALL });
+  }
+  return cases;
 }
