@@ -7,7 +7,7 @@
 import { ExceptionVector } from "../machine.ts";
 import { XMM_RESULT_SLOT } from "./context.ts";
 import type { CoreState } from "./core-state.ts";
-import { copySlot, sourceSlot } from "./exec-sse.ts";
+import { copySlot, sourceSlot } from "./sse-moves.ts";
 import { multiplyUnsigned32, wideResult } from "./wide-math.ts";
 
 function saturateSigned(value: number, bits: number): number {
