@@ -65,6 +65,15 @@ export class Pipe {
     this.#channel.wakeAll();
   }
 
+  /** Open reading and writing ends (FIFO opens wait for the other side). */
+  get readers(): number {
+    return this.#readers;
+  }
+
+  get writers(): number {
+    return this.#writers;
+  }
+
   get buffered(): number {
     return this.#length;
   }
