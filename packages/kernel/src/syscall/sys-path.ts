@@ -25,6 +25,7 @@ import {
 import { Errno, SyscallError } from "../errno.ts";
 import type { Kernel } from "../kernel.ts";
 import { readPath } from "../mm/user-strings.ts";
+import { ioCallerOf } from "../process/io-caller.ts";
 import type { Process } from "../process/process.ts";
 import { readI64 } from "../util/le-bytes.ts";
 import type { SyscallArgs } from "./args.ts";
@@ -43,7 +44,7 @@ async function path(process: Process, args: SyscallArgs, index: number, flags = 
 
 async function openAt(kernel: Kernel, process: Process, dirfd: number, args: SyscallArgs, pathIndex: number, flags: number, mode: number): Promise<number> {
   const name = await path(process, args, pathIndex);
-  const file = await kernel.vfs.open(process.fs, directory(process, dirfd), name, flags, mode);
+  const file = await kernel.vfs.open(process.fs, directory(process, dirfd), name, flags, mode, ioCallerOf(process));
   return process.files.install(file, (flags & O_CLOEXEC) !== 0);
 }
 
