@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runtimeClosure, type PackageEdge } from "../src/tcb/graph.ts";
 import { measureTcb, type TcbMeasure } from "../src/tcb/measure.ts";
 import { renderTcbPicture } from "../src/tcb/picture.ts";
-import { readWorkspace } from "../src/tcb/workspace.ts";
+import { readWorkspace, WorkspaceError } from "../src/tcb/workspace.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -67,4 +67,11 @@ describe("osdk tcb on this repository", () => {
     const json = JSON.parse(execFileSync(process.execPath, [bin, "tcb", "--json"], { cwd: root, encoding: "utf8" })) as { tcb: string[] };
     expect(json.tcb).toEqual(["ostd", "ostd-x86"]);
   }, 60_000);
+});
+
+describe("osdk tcb outside a workspace", () => {
+  it("says what it needs instead of crashing", () => {
+    expect(() => readWorkspace(join(root, "packages/osdk"))).toThrow(WorkspaceError);
+    expect(() => readWorkspace(join(root, "packages/osdk"))).toThrow(/has no packages\/ folder/);
+  });
 });

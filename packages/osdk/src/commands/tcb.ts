@@ -10,7 +10,7 @@ import type { Command } from "../cli.ts";
 import { measureTcb } from "../tcb/measure.ts";
 import { renderTcbPicture } from "../tcb/picture.ts";
 import { formatTcbReport } from "../tcb/report.ts";
-import { findWorkspaceRoot, readWorkspace } from "../tcb/workspace.ts";
+import { findWorkspaceRoot, readWorkspace, WorkspaceError } from "../tcb/workspace.ts";
 
 export const command: Command = {
   summary: "measure the trusted computing base and check it against the declared set",
@@ -20,7 +20,14 @@ export const command: Command = {
       options: { json: { type: "boolean", default: false }, out: { type: "string", default: "out/tcb" } },
       strict: true,
     });
-    const workspace = readWorkspace(findWorkspaceRoot(process.cwd()));
+    let workspace;
+    try {
+      workspace = readWorkspace(findWorkspaceRoot(process.cwd()));
+    } catch (error) {
+      if (!(error instanceof WorkspaceError)) throw error;
+      console.error(`osdk tcb: ${error.message}`);
+      return 1;
+    }
     const measure = await measureTcb(workspace);
     const outDir = join(workspace.root, values.out);
     mkdirSync(outDir, { recursive: true });

@@ -24,23 +24,32 @@ export interface Workspace {
   readonly board: string;
 }
 
+/** The folder is not a workspace osdk tcb can measure. */
+export class WorkspaceError extends Error {
+  override readonly name = "WorkspaceError";
+}
+
 interface PolicySettings {
   readonly settings?: { readonly asterism?: { readonly tcb?: unknown } };
 }
 
 function readDeclaredTcb(root: string): string[] {
   const policyFile = join(root, ".eslintrc.cjs");
+  if (!existsSync(policyFile)) throw new WorkspaceError(`${root} has no .eslintrc.cjs declaring settings.asterism.tcb`);
   const policy: PolicySettings = createRequire(import.meta.url)(policyFile) as PolicySettings;
   const declared: unknown = policy.settings?.asterism?.tcb;
   const names = Array.isArray(declared) ? declared.filter((entry): entry is string => typeof entry === "string") : [];
   if (!Array.isArray(declared) || names.length !== declared.length) {
-    throw new Error(`${policyFile}: settings.asterism.tcb must list the TCB package folders`);
+    throw new WorkspaceError(`${policyFile}: settings.asterism.tcb must list the TCB package folders`);
   }
   return names;
 }
 
 export function readWorkspace(root: string): Workspace {
   const packagesDir = join(root, "packages");
+  if (!existsSync(packagesDir)) {
+    throw new WorkspaceError(`${root} has no packages/ folder: osdk tcb measures a workspace laid out like Asterism's (packages/*, a root .eslintrc.cjs)`);
+  }
   const packages: WorkspacePackage[] = [];
   for (const dir of readdirSync(packagesDir).sort()) {
     const manifest = join(packagesDir, dir, "package.json");
@@ -56,7 +65,7 @@ export function findWorkspaceRoot(start: string): string {
   let dir = start;
   while (!existsSync(join(dir, "pnpm-workspace.yaml"))) {
     const parent = join(dir, "..");
-    if (parent === dir) throw new Error(`no pnpm-workspace.yaml above ${start}`);
+    if (parent === dir) throw new WorkspaceError(`no pnpm-workspace.yaml in ${start} or above it`);
     dir = parent;
   }
   return dir;
