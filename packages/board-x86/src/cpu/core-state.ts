@@ -1,40 +1,22 @@
 /**
- * The core's machine state and its access paths: instruction fetch, prefix and ModRM/SIB
- * decoding, register and memory operands, and exceptions.
+ * The core's decoding state on top of guest memory: instruction fetch through the cached
+ * code page, prefix and ModRM/SIB decoding with exact 64-bit effective addresses, register
+ * and r/m operands, and the stack.
  *
- * Everything the instruction handlers (exec-*.ts) share lives here, so the handlers are plain
- * functions over one `CoreState`. Memory goes through the MMU's `translate` on every access;
- * a page-crossing access translates every page it touches before it writes anything, so a
- * fault leaves memory and registers as they were. Faults are raised by throwing the single
- * preallocated `CPU_EXCEPTION` token, which `X86Core.run` catches outside the hot loop.
+ * Everything the instruction handlers (exec-*.ts) share lives here or in GuestMemory, so the
+ * handlers are plain functions over one `CoreState`.
  */
 
-import { Access, type AddressTranslator } from "../cpu-wiring.ts";
+import { Access } from "../cpu-wiring.ts";
 import { ExceptionVector } from "../machine.ts";
-import { X86Context } from "./context.ts";
-import { LazyFlags } from "./lazy-flags.ts";
+import { GuestMemory, TWO_POW_32 } from "./guest-memory.ts";
 
-/** The signal that ends an instruction with an exception; the details are in CoreState. */
-export class CpuExceptionSignal extends Error {
-  constructor() {
-    super("x86 exception (see exceptionVector)");
-    this.name = "CpuExceptionSignal";
-  }
-}
-
-/** Thrown (as this one object, never allocated per fault) to end the current instruction. */
-export const CPU_EXCEPTION = new CpuExceptionSignal();
+export { CPU_EXCEPTION, TWO_POW_32 } from "./guest-memory.ts";
 
 /** REX prefix bits. */
 export const Rex = { B: 1, X: 2, R: 4, W: 8, present: 0x40 } as const;
 
-export const TWO_POW_32 = 4294967296;
-
-export class CoreState extends LazyFlags {
-  readonly ram: Uint8Array;
-  readonly view: DataView;
-  readonly mmu: AddressTranslator;
-  ctx: X86Context = new X86Context();
+export class CoreState extends GuestMemory {
   gprLo: Int32Array = this.ctx.gprLo;
   gprHi: Int32Array = this.ctx.gprHi;
 
@@ -73,40 +55,11 @@ export class CoreState extends LazyFlags {
   /** The memory operand is RIP-relative: immediates fetched later move its base. */
   eaRipRelative = false;
 
-  /** High half of the last 64-bit value returned by a read helper. */
-  valHi = 0;
-
-  /**
-   * The last page read and the last page written (virtual page base, -1 if none) and their
-   * frames: a one-entry TLB in front of the MMU's, dropped by `flushTranslations`.
-   */
-  private readPage = -1;
-  private readFrame = 0;
-  private writePage = -1;
-  private writeFrame = 0;
-
   /** RDTSC's source (the platform's time-stamp counter). */
   readTsc: () => number = () => 0;
 
   /** Set by SYSCALL to end `run` with that exit. */
   exitRequest = -1;
-  exceptionVector = 0;
-  errorCode = 0;
-  faultAddress = 0;
-
-  constructor(ram: Uint8Array, mmu: AddressTranslator) {
-    super();
-    this.ram = ram;
-    this.mmu = mmu;
-    this.view = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
-  }
-
-  /** Ends the current instruction with exception `vector`. */
-  raise(vector: number, errorCode = 0): never {
-    this.exceptionVector = vector;
-    this.errorCode = errorCode;
-    throw CPU_EXCEPTION;
-  }
 
   /** Ends the current instruction with a trap: RIP points after the instruction. */
   raiseTrap(vector: number): never {
@@ -114,17 +67,6 @@ export class CoreState extends LazyFlags {
     return this.raise(vector);
   }
 
-  /** Raises the fault the MMU recorded for the failed translation. */
-  raiseTranslationFault(): never {
-    this.exceptionVector = this.mmu.faultVector;
-    this.errorCode = this.mmu.faultErrorCode;
-    this.faultAddress = this.mmu.faultAddress;
-    throw CPU_EXCEPTION;
-  }
-
-  undefinedOpcode(): never {
-    return this.raise(ExceptionVector.InvalidOpcode);
-  }
 
   // ---- instruction fetch ----
 
@@ -143,6 +85,12 @@ export class CoreState extends LazyFlags {
       this.ip = 0;
       this.ipLimit = 0;
     }
+  }
+
+  /** Forgets every cached translation (code page and the last data pages). */
+  flushTranslations(): void {
+    this.invalidateCodePage();
+    this.flushDataTranslations();
   }
 
   /** Forgets the cached code page (the next fetch translates RIP again). */
@@ -370,185 +318,6 @@ export class CoreState extends LazyFlags {
   writeRm(size: number, low: number, high: number): void {
     if (this.modrmMod === 3) this.setReg(size, this.modrmRm, low, high);
     else this.writeMemory(size, this.ea, low, high);
-  }
-
-  // ---- memory ----
-
-  /** Translates `address` for an access of `size` bytes that stays within one page. */
-  translateRange(address: number, access: Access, size: number): number {
-    return this.translate(address, access, size);
-  }
-
-  private translate(address: number, access: Access, size: number): number {
-    const offset = address & 0xfff;
-    const page = address - offset;
-    if (access === Access.Read) {
-      if (page === this.readPage) return this.readFrame + offset;
-    } else if (page === this.writePage) {
-      return this.writeFrame + offset;
-    }
-    return this.translateSlow(address, access, size);
-  }
-
-  /** Asks the MMU, then remembers the page for the next access of the same kind. */
-  private translateSlow(address: number, access: Access, size: number): number {
-    const physical = this.mmu.translate(address, access);
-    if (physical < 0) this.raiseTranslationFault();
-    if (physical > this.ram.length - size) this.raise(ExceptionVector.GeneralProtection);
-    const offset = address & 0xfff;
-    const frame = physical - offset;
-    if (frame + 4096 <= this.ram.length && access !== Access.Execute) {
-      this.readPage = address - offset;
-      this.readFrame = frame;
-      if (access === Access.Write) {
-        this.writePage = address - offset;
-        this.writeFrame = frame;
-      }
-    }
-    return physical;
-  }
-
-  /** Forgets every cached translation (code page and the last data pages). */
-  flushTranslations(): void {
-    this.invalidateCodePage();
-    this.readPage = -1;
-    this.writePage = -1;
-  }
-
-  /** Reads `size` bytes (1, 2, 4, 8) at `address`; for size 8 the high half goes to `valHi`. */
-  readMemory(size: number, address: number, access: Access = Access.Read): number {
-    if ((address & 0xfff) > 4096 - size) return this.readAcrossPages(size, address, access);
-    const physical = this.translate(address, access, size);
-    switch (size) {
-      case 1:
-        return this.ram[physical] ?? 0;
-      case 2:
-        return this.view.getUint16(physical, true);
-      case 4:
-        return this.view.getInt32(physical, true);
-      default:
-        this.valHi = this.view.getInt32(physical + 4, true);
-        return this.view.getInt32(physical, true);
-    }
-  }
-
-  read8(address: number): number {
-    return this.ram[this.translate(address, Access.Read, 1)] ?? 0;
-  }
-
-  read32(address: number): number {
-    return this.readMemory(4, address, Access.Read);
-  }
-
-  private readAcrossPages(size: number, address: number, access: Access): number {
-    let low = 0;
-    let high = 0;
-    for (let i = 0; i < size; i++) {
-      const byte = this.ram[this.translate(address + i, access, 1)] ?? 0;
-      if (i < 4) low |= byte << (8 * i);
-      else high |= byte << (8 * (i - 4));
-    }
-    this.valHi = high;
-    return size === 4 || size === 8 ? low : low >>> 0;
-  }
-
-  writeMemory(size: number, address: number, low: number, high: number): void {
-    if ((address & 0xfff) > 4096 - size) {
-      this.writeAcrossPages(size, address, low, high);
-      return;
-    }
-    const physical = this.translate(address, Access.Write, size);
-    switch (size) {
-      case 1:
-        this.ram[physical] = low;
-        return;
-      case 2:
-        this.view.setUint16(physical, low & 0xffff, true);
-        return;
-      case 4:
-        this.view.setInt32(physical, low, true);
-        return;
-      default:
-        this.view.setInt32(physical, low, true);
-        this.view.setInt32(physical + 4, high, true);
-    }
-  }
-
-  write8(address: number, value: number): void {
-    this.ram[this.translate(address, Access.Write, 1)] = value;
-  }
-
-  private writeAcrossPages(size: number, address: number, low: number, high: number): void {
-    const firstPageBytes = 4096 - (address & 0xfff);
-    const first = this.translate(address, Access.Write, firstPageBytes);
-    const second = this.translate(address + firstPageBytes, Access.Write, size - firstPageBytes);
-    for (let i = 0; i < size; i++) {
-      const byte = i < 4 ? low >>> (8 * i) : high >>> (8 * (i - 4));
-      this.ram[i < firstPageBytes ? first + i : second + i - firstPageBytes] = byte & 0xff;
-    }
-  }
-
-  /** Loads 16 bytes at `address` into XMM slot `slot` (allocation-free; the SSE load path). */
-  read128(address: number, slot: number): void {
-    const lanes = this.ctx.xmmInt32;
-    const index = slot * 4;
-    if ((address & 0xfff) <= 4080) {
-      const physical = this.translate(address, Access.Read, 16);
-      const view = this.view;
-      lanes[index] = view.getInt32(physical, true);
-      lanes[index + 1] = view.getInt32(physical + 4, true);
-      lanes[index + 2] = view.getInt32(physical + 8, true);
-      lanes[index + 3] = view.getInt32(physical + 12, true);
-      return;
-    }
-    const low = this.readMemory(8, address, Access.Read);
-    const lowHigh = this.valHi;
-    const high = this.readMemory(8, address + 8, Access.Read);
-    lanes[index] = low;
-    lanes[index + 1] = lowHigh;
-    lanes[index + 2] = high;
-    lanes[index + 3] = this.valHi;
-  }
-
-  /** Stores XMM slot `slot` to the 16 bytes at `address`; nothing is written if any page faults. */
-  write128(address: number, slot: number): void {
-    if ((address & 0xfff) > 4080) {
-      this.writeBytes(address, this.ctx.xmmBytes, slot * 16, 16);
-      return;
-    }
-    const lanes = this.ctx.xmmInt32;
-    const index = slot * 4;
-    const physical = this.translate(address, Access.Write, 16);
-    const view = this.view;
-    view.setInt32(physical, lanes[index] ?? 0, true);
-    view.setInt32(physical + 4, lanes[index + 1] ?? 0, true);
-    view.setInt32(physical + 8, lanes[index + 2] ?? 0, true);
-    view.setInt32(physical + 12, lanes[index + 3] ?? 0, true);
-  }
-
-  /** Copies `length` bytes of guest memory at `address` into `into` (used by FXSAVE and m80). */
-  readBytes(address: number, into: Uint8Array, offset: number, length: number): void {
-    let done = 0;
-    while (done < length) {
-      const chunk = Math.min(length - done, 4096 - ((address + done) & 0xfff));
-      const physical = this.translate(address + done, Access.Read, chunk);
-      into.set(this.ram.subarray(physical, physical + chunk), offset + done);
-      done += chunk;
-    }
-  }
-
-  /** Copies bytes into guest memory; every page is translated before the first byte is written. */
-  writeBytes(address: number, from: Uint8Array, offset: number, length: number): void {
-    const firstChunk = Math.min(length, 4096 - (address & 0xfff));
-    const first = this.translate(address, Access.Write, firstChunk);
-    let second = 0;
-    if (firstChunk < length) {
-      second = this.translate(address + firstChunk, Access.Write, length - firstChunk);
-    }
-    this.ram.set(from.subarray(offset, offset + firstChunk), first);
-    if (firstChunk < length) {
-      this.ram.set(from.subarray(offset + firstChunk, offset + length), second);
-    }
   }
 
   // ---- stack ----
