@@ -72,6 +72,9 @@ function vfsScratch(variant: Variant): { vfs: Vfs; contexts: FsContext[]; single
   };
 }
 
+/** The host half runs 4,200 real file-system operations in a child process: slow on a loaded CI machine. */
+const HOST_RUN_TIMEOUT_MS = 120_000;
+
 for (const variant of variants) {
   describe.skipIf(!variant.enabled)(`differential test against the host Linux kernel, ${variant.label}`, () => {
     const sequences = new Map<number, Step[]>();
@@ -99,7 +102,7 @@ for (const variant of variants) {
         if (!Array.isArray(outcomes)) throw new Error(`no outcomes for seed ${String(seed)}`);
         hostOutcomes.set(seed, outcomes.map(String));
       });
-    });
+    }, HOST_RUN_TIMEOUT_MS);
 
     afterAll(() => {
       for (const base of bases.values()) fs.rmSync(base, { recursive: true, force: true });
