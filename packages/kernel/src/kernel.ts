@@ -21,6 +21,9 @@ import { SyscallTable } from "./syscall/dispatcher.ts";
 import { Entropy } from "./util/entropy.ts";
 import { bytesToByteString, utf8ByteString, utf8Bytes } from "./util/byte-string.ts";
 
+const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024;
+const PAGE_BYTES = 4096;
+
 /** CPUID.1:EDX of the board's baseline CPU (FPU TSC CX8 CMOV MMX FXSR SSE SSE2), for AT_HWCAP. */
 export const BASELINE_HWCAP = 0x0789_8131;
 
@@ -30,6 +33,8 @@ export interface KernelOptions {
   readonly pipes: PipeRegistry;
   readonly log: (message: string) => void;
   readonly entropySeed: number;
+  /** Usable RAM in bytes, as sysinfo and /proc/meminfo report it. */
+  readonly memoryBytes?: number;
 }
 
 /** Runs a process's user thread; provided by user-thread.ts (kept apart to avoid a cycle). */
@@ -48,6 +53,7 @@ export class Kernel {
   readonly syscalls: SyscallTable<Process>;
   readonly entropy: Entropy;
   readonly log: (message: string) => void;
+  readonly memoryBytes: number;
   #startThread: ThreadStarter | undefined;
   /** Woken whenever a process exits, for whoever waits on a process without being its parent. */
   readonly exits = new SignalAwareQueue();
@@ -57,6 +63,7 @@ export class Kernel {
     this.vfs = options.vfs;
     this.pipes = options.pipes;
     this.log = options.log;
+    this.memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
     this.entropy = new Entropy(options.entropySeed);
     this.syscalls = new SyscallTable<Process>(options.log);
     setSleeperLookup((task) => this.#threads.get(task));
@@ -195,6 +202,11 @@ export class Kernel {
     if (outcome === "none") throw new SyscallError(Errno.ECHILD);
     if (outcome === "interrupted" || outcome === undefined) throw new SyscallError(Errno.EINTR);
     return outcome;
+  }
+
+  /** Bytes of user memory in use (resident pages of every live process; shared pages count once per process). */
+  get usedMemoryBytes(): number {
+    return this.table.all.reduce((sum, process) => sum + (process.isZombie ? 0 : process.space.residentPages * PAGE_BYTES), 0);
   }
 
   /** Waits until `process` has exited and returns its wait status. */

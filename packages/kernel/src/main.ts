@@ -8,8 +8,8 @@
  * after `--` are its arguments, as with Linux.
  */
 
-import { bootInfo, log, LogLevel, powerOff, Timer } from "@asterism/ostd";
-import { CpioError, DevFs, O_RDWR, ProcFs, unpackInitramfs, Vfs, type FsContext } from "@asterism/svc-fs";
+import { bootInfo, log, LogLevel, MemoryRegionKind, powerOff, Timer } from "@asterism/ostd";
+import { CpioError, DevFs, O_RDWR, ProcFs, RamFs, unpackInitramfs, Vfs, type FsContext } from "@asterism/svc-fs";
 import { registerProcEntries } from "./boot/proc-entries.ts";
 import { PipeRegistry } from "./ipc/fifo.ts";
 import { Errno, errnoName } from "./errno.ts";
@@ -68,7 +68,9 @@ function exists(vfs: Vfs, context: FsContext, path: string): boolean {
 export async function main(): Promise<void> {
   const info = bootInfo();
   const pipes = new PipeRegistry();
-  const vfs = new Vfs({ clock: () => realtimeSpec(), fifoOpener: pipes.opener });
+  // The root is a tmpfs (as Linux's initramfs root is tmpfs-backed); tools like df skip "rootfs".
+  const clock = (): { sec: number; nsec: number } => realtimeSpec();
+  const vfs = new Vfs({ clock, fifoOpener: pipes.opener, rootFs: new RamFs({ clock, type: "tmpfs" }) });
   const archive = info.readInitramfs();
   if (archive !== undefined) {
     try {
@@ -78,7 +80,8 @@ export async function main(): Promise<void> {
       log(LogLevel.Error, `initramfs: ${error.message}`);
     }
   }
-  const kernel = createKernel({ vfs, pipes, log: (message) => { log(LogLevel.Warn, message); }, entropySeed: Timer.realtime() + Timer.now() });
+  const memoryBytes = info.memoryRegions.filter((region) => region.kind === MemoryRegionKind.Usable).reduce((sum, region) => sum + region.length, 0);
+  const kernel = createKernel({ vfs, pipes, memoryBytes, log: (message) => { log(LogLevel.Warn, message); }, entropySeed: Timer.realtime() + Timer.now() });
   if (/(^|\s)strace(\s|$)/.test(info.commandLine.split(" -- ")[0] ?? "")) {
     kernel.syscalls.trace((process, number, args, result) => {
       const shown = [0, 1, 2, 3].map((index) => `0x${args.unsigned(index).toString(16)}`).join(", ");

@@ -21,6 +21,7 @@ export interface KernelSetup {
   readonly pipes: PipeRegistry;
   readonly log: (message: string) => void;
   readonly entropySeed: number;
+  readonly memoryBytes?: number;
 }
 
 export function createKernel(setup: KernelSetup): Kernel {

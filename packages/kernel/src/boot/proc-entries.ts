@@ -10,8 +10,6 @@ import { procDir, type ProcFs, type ProcNode } from "@asterism/svc-fs";
 import type { Kernel } from "../kernel.ts";
 import type { Process } from "../process/process.ts";
 
-const MEMINFO_KIB = 65536;
-
 function stateLetter(process: Process): string {
   if (process.isZombie) return "Z";
   if (process.stopped) return "T";
@@ -81,7 +79,12 @@ export function registerProcEntries(proc: ProcFs, kernel: Kernel): void {
   proc.register("self", { kind: "symlink", target: () => String(kernel.currentProcess()?.pid ?? 0) });
   proc.register("meminfo", {
     kind: "file",
-    read: () => `MemTotal:       ${String(MEMINFO_KIB)} kB\nMemFree:        ${String(MEMINFO_KIB / 2)} kB\nMemAvailable:   ${String(MEMINFO_KIB / 2)} kB\nBuffers:               0 kB\nCached:                0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\n`,
+    read: () => {
+      const total = Math.floor(kernel.memoryBytes / 1024);
+      const free = Math.max(0, total - Math.floor(kernel.usedMemoryBytes / 1024));
+      const line = (name: string, kib: number): string => `${`${name}:`.padEnd(16)}${String(kib).padStart(8)} kB\n`;
+      return [line("MemTotal", total), line("MemFree", free), line("MemAvailable", free), line("Buffers", 0), line("Cached", 0), line("SwapTotal", 0), line("SwapFree", 0)].join("");
+    },
   });
   proc.register("uptime", { kind: "file", read: () => `${(Timer.now() / 1e9).toFixed(2)} 0.00\n` });
   proc.register("loadavg", { kind: "file", read: () => `0.00 0.00 0.00 1/${String(kernel.table.all.length)} ${String(kernel.table.all.length)}\n` });

@@ -22,7 +22,6 @@ const GRND_NONBLOCK = 1;
 const GRND_RANDOM = 2;
 const NS_PER_SECOND = 1_000_000_000;
 const UTS_FIELD = 65;
-const REPORTED_MEMORY = 64 * 1024 * 1024;
 const ITIMER_REAL = 0;
 const UNAME_FIELDS = ["Linux", "asterism", "6.1.0-asterism", "#1 SMP Asterism framekernel", "x86_64", "(none)"];
 
@@ -87,8 +86,8 @@ async function getrandom(kernel: Kernel, process: Process, args: SyscallArgs): P
 function sysinfo(kernel: Kernel): Uint8Array {
   const bytes = new Uint8Array(112);
   writeI64(bytes, 0, Math.floor(Timer.now() / NS_PER_SECOND));
-  writeI64(bytes, 32, REPORTED_MEMORY);
-  writeI64(bytes, 40, REPORTED_MEMORY / 2);
+  writeI64(bytes, 32, kernel.memoryBytes);
+  writeI64(bytes, 40, Math.max(0, kernel.memoryBytes - kernel.usedMemoryBytes));
   const processes = kernel.table.all.length;
   bytes[80] = processes & 0xff;
   bytes[81] = (processes >> 8) & 0xff;
