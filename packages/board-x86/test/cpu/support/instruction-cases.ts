@@ -57,6 +57,8 @@ const REGS = [0, 1, 2, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] as const;
 interface Operands {
   readonly rex: number;
   readonly modrm: number[];
+  /** RIP-relative: the data offset the operand must reach (the disp32 is patched in `encode`). */
+  readonly ripTarget?: number;
 }
 
 /** ModRM for register `reg` and either register `rm` or the memory operand [rbx + disp8]. */
@@ -65,6 +67,10 @@ function operands(random: Random, memory: boolean, byteRegs = false): Operands {
   const reg = random.pick(legal);
   if (memory) {
     const displacement = random.below(120);
+    if (random.below(2) === 0) {
+      // RIP-relative: [rip + disp32] reaching the same data page from the code page.
+      return { rex: reg >= 8 ? 4 : 0, modrm: [((reg & 7) << 3) | 5, 0, 0, 0, 0], ripTarget: displacement };
+    }
     return { rex: reg >= 8 ? 4 : 0, modrm: [0x40 | ((reg & 7) << 3) | 3, displacement] };
   }
   const rm = random.pick(legal);
@@ -78,12 +84,19 @@ function encode(size: number, opcode: number[], ops: Operands, extra: number[] =
   const rex = ops.rex | (size === 8 ? 8 : 0);
   if (rex !== 0 || forceRex) bytes.push(0x40 | rex);
   bytes.push(...opcode, ...ops.modrm, ...extra);
+  if (ops.ripTarget !== undefined) {
+    // The displacement is relative to the end of the instruction, immediates included.
+    const at = bytes.length - extra.length - 4;
+    const displacement = DATA_ADDRESS + ops.ripTarget - (CODE_ADDRESS + bytes.length);
+    for (let i = 0; i < 4; i++) bytes[at + i] = (displacement >>> (8 * i)) & 0xff;
+  }
   return Uint8Array.from(bytes);
 }
 
 function withReg(ops: Operands, reg: number): Operands {
   const first = ops.modrm[0] ?? 0;
-  return { rex: ops.rex & ~4, modrm: [(first & ~0x38) | (reg << 3), ...ops.modrm.slice(1)] };
+  const modrm = [(first & ~0x38) | (reg << 3), ...ops.modrm.slice(1)];
+  return ops.ripTarget === undefined ? { rex: ops.rex & ~4, modrm } : { rex: ops.rex & ~4, modrm, ripTarget: ops.ripTarget };
 }
 
 function immediate(random: Random, size: number): number[] {
