@@ -36,10 +36,11 @@ function processStatus(process: Process): string {
   ].join("\n");
 }
 
-function fdDirectory(process: Process): ProcNode {
+function fdDirectory(kernel: Kernel, process: Process): ProcNode {
   const link = (fd: number): ProcNode => {
     const file = process.files.get(fd);
-    return { kind: "symlink", target: () => file.pathName, jump: () => file.place };
+    const target = (): string => (file.pathName.length > 0 ? file.pathName : kernel.vfs.pathOf(file.place));
+    return { kind: "symlink", target, jump: () => file.place };
   };
   return {
     kind: "dir",
@@ -52,7 +53,7 @@ function fdDirectory(process: Process): ProcNode {
   };
 }
 
-function processDirectory(process: Process): ProcNode {
+function processDirectory(kernel: Kernel, process: Process): ProcNode {
   const owner = (): { uid: number; gid: number } => ({ uid: process.credentials.uid, gid: process.credentials.gid });
   return procDir(
     new Map<string, ProcNode>([
@@ -62,7 +63,7 @@ function processDirectory(process: Process): ProcNode {
       ["comm", { kind: "file", read: () => `${process.name}\n` }],
       ["stat", { kind: "file", read: () => processStat(process) }],
       ["status", { kind: "file", read: () => processStatus(process) }],
-      ["fd", fdDirectory(process)],
+      ["fd", fdDirectory(kernel, process)],
     ]),
     { owner },
   );
@@ -73,7 +74,7 @@ export function registerProcEntries(proc: ProcFs, kernel: Kernel): void {
     list: () => kernel.table.all.filter((process) => !process.isZombie).map((process) => String(process.pid)),
     lookup: (name) => {
       const process = /^\d+$/.test(name) ? kernel.table.get(Number(name)) : undefined;
-      return process === undefined || process.isZombie ? undefined : processDirectory(process);
+      return process === undefined || process.isZombie ? undefined : processDirectory(kernel, process);
     },
   });
   proc.register("self", { kind: "symlink", target: () => String(kernel.currentProcess()?.pid ?? 0) });
