@@ -278,9 +278,17 @@ export function generateSseCases(random: Random, perForm: number): InstructionCa
       const bytes: number[] = [];
       if (form.prefix !== 0) bytes.push(form.prefix);
       if (rexBits !== 0) bytes.push(0x40 | rexBits);
-      if (memory) bytes.push(0x0f, form.opcode, 0x40 | ((reg & 7) << 3) | 3, 16 * random.below(8));
+      const ripRelative = memory && random.below(2) === 0;
+      const target = 16 * random.below(8);
+      if (ripRelative) bytes.push(0x0f, form.opcode, ((reg & 7) << 3) | 5, 0, 0, 0, 0);
+      else if (memory) bytes.push(0x0f, form.opcode, 0x40 | ((reg & 7) << 3) | 3, target);
       else bytes.push(0x0f, form.opcode, 0xc0 | ((reg & 7) << 3) | (rm & 7));
+      const displacementAt = bytes.length - 4;
       if (form.imm === true) bytes.push(form.opcode === 0xc2 ? random.below(8) : random.below(256));
+      if (ripRelative) {
+        const displacement = DATA_ADDRESS + target - (CODE_ADDRESS + bytes.length);
+        for (let i = 0; i < 4; i++) bytes[displacementAt + i] = (displacement >>> (8 * i)) & 0xff;
+      }
       cases.push({ name: `${form.name}/${form.prefix.toString(16)}`, bytes: Uint8Array.from(bytes), flagsMask: form.flags ?? ALL });
     }
     for (const [opcode, kinds] of [[0x71, [2, 4, 6]], [0x72, [2, 4, 6]], [0x73, [2, 3, 6, 7]]] as const) {
