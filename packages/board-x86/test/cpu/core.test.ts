@@ -204,3 +204,33 @@ describe("X86Core long string instructions", () => {
     expect(ram[0x40_0000 + (8 << 20) - 1]).toBe(0x5a);
   });
 });
+
+describe("X86Core on random bytes", () => {
+  it("never throws a host exception: every outcome is a UserExit", () => {
+    const ram = new Uint8Array(4 << 20);
+    const tables = new PageTableBuilder(ram, 0x10_0000);
+    tables.map(CODE, 0x20_0000);
+    tables.map(DATA, 0x20_1000);
+    const mmu = new Mmu(ram);
+    mmu.cr3 = tables.cr3;
+    let seed = 12345;
+    const next = (): number => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return seed >>> 0;
+    };
+    const exits = new Set<number>();
+    for (let round = 0; round < 3000; round++) {
+      for (let i = 0; i < 4096; i++) ram[0x20_0000 + i] = next() & 0xff;
+      let budget = 64;
+      const core = new X86Core(ram, mmu, { pollInterval: 1, poll: () => --budget <= 0, readTsc: () => 0 });
+      const context = core.createContext();
+      context.rip = CODE + (next() & 0x7ff);
+      for (let r = 0; r < 16; r++) context.gprLo[r] = r === 1 ? next() & 0xff : DATA + (next() & 0xff0);
+      exits.add(core.run(context));
+    }
+    expect([...exits].every((exit) => exit === UserExit.Syscall || exit === UserExit.Exception || exit === UserExit.Interrupt)).toBe(true);
+    expect(exits.has(UserExit.Exception)).toBe(true);
+  });
+});
