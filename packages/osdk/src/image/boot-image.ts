@@ -8,8 +8,8 @@ import { createBoard, type BoardConfig } from "@asterism/board-x86";
 
 export interface BootOptions {
   readonly commandLine?: string;
-  /** Host path of an initramfs (cpio newc). */
-  readonly initramfs?: string;
+  /** An initramfs (cpio newc): its bytes, or a host path to read it from. */
+  readonly initramfs?: string | Uint8Array;
   /** No terminal input (tests, CI). */
   readonly noInput?: boolean;
   readonly deterministic?: boolean;
@@ -21,7 +21,7 @@ export interface BootOptions {
 export async function bootImage(imageFile: string, options: BootOptions = {}): Promise<number> {
   const config: BoardConfig = {
     commandLine: options.commandLine ?? "",
-    ...(options.initramfs === undefined ? {} : { initramfs: readFileSync(options.initramfs) }),
+    ...(options.initramfs === undefined ? {} : { initramfs: typeof options.initramfs === "string" ? readFileSync(options.initramfs) : options.initramfs }),
     console: {
       ...(options.noInput === true ? { input: null } : {}),
       ...(options.output === undefined ? {} : { output: options.output }),

@@ -22,6 +22,12 @@ export interface KernelPackage {
   readonly name: string;
   /** Absolute path of the module exporting main, if the package declares one. */
   readonly mainModule: string | undefined;
+  /**
+   * Absolute path of the module that builds the package's default initramfs, if it declares
+   * one (`"asterism": {"initramfs": "./initramfs/default-initramfs.ts"}`): it exports
+   * `buildDefaultInitramfs({ busybox, bash?, extra? }): Uint8Array`.
+   */
+  readonly initramfsModule: string | undefined;
 }
 
 export function readKernelPackage(dir: string): KernelPackage {
@@ -35,15 +41,16 @@ export function readKernelPackage(dir: string): KernelPackage {
     throw new ImageError(`${manifestPath} is not valid JSON: ${String(error)}`);
   }
   const name = field(manifest, "name");
-  const main = field(field(manifest, "asterism"), "main");
-  let mainModule: string | undefined;
-  if (typeof main === "string") {
-    mainModule = join(root, main);
-    if (!existsSync(mainModule)) throw new ImageError(`${manifestPath}: asterism.main "${main}" does not exist`);
-  } else if (main !== undefined) {
-    throw new ImageError(`${manifestPath}: asterism.main must be a path string`);
-  }
-  return { dir: root, name: typeof name === "string" ? name : root, mainModule };
+  const declared = field(manifest, "asterism");
+  const moduleOf = (key: string): string | undefined => {
+    const path = field(declared, key);
+    if (path === undefined) return undefined;
+    if (typeof path !== "string") throw new ImageError(`${manifestPath}: asterism.${key} must be a path string`);
+    const module = join(root, path);
+    if (!existsSync(module)) throw new ImageError(`${manifestPath}: asterism.${key} "${path}" does not exist`);
+    return module;
+  };
+  return { dir: root, name: typeof name === "string" ? name : root, mainModule: moduleOf("main"), initramfsModule: moduleOf("initramfs") };
 }
 
 /** The package's in-kernel test files: `ktest/**\/*.ktest.ts`, sorted. */
