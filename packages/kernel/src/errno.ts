@@ -3,68 +3,16 @@
  * handlers throw.
  *
  * Style: a handler returns its non-negative result or throws `SyscallError`; the dispatcher
- * turns the error into `-errno` in RAX in exactly one place. svc-fs has its own, smaller
- * `Errno`/`FsError` for the file-system part; the numbers are the same Linux x86-64 values,
- * so the dispatcher passes them through unchanged.
+ * turns the error into `-errno` in RAX in exactly one place. The errno table itself is
+ * svc-fs's (the file systems throw `FsError` with the same numbers), so the dispatcher
+ * passes file-system errors through unchanged.
  */
 
-export const Errno = {
-  EPERM: 1,
-  ENOENT: 2,
-  ESRCH: 3,
-  EINTR: 4,
-  EIO: 5,
-  ENXIO: 6,
-  E2BIG: 7,
-  ENOEXEC: 8,
-  EBADF: 9,
-  ECHILD: 10,
-  EAGAIN: 11,
-  ENOMEM: 12,
-  EACCES: 13,
-  EFAULT: 14,
-  EBUSY: 16,
-  EEXIST: 17,
-  EXDEV: 18,
-  ENODEV: 19,
-  ENOTDIR: 20,
-  EISDIR: 21,
-  EINVAL: 22,
-  ENFILE: 23,
-  EMFILE: 24,
-  ENOTTY: 25,
-  ETXTBSY: 26,
-  EFBIG: 27,
-  ENOSPC: 28,
-  ESPIPE: 29,
-  EROFS: 30,
-  EMLINK: 31,
-  EPIPE: 32,
-  EDOM: 33,
-  ERANGE: 34,
-  EDEADLK: 35,
-  ENAMETOOLONG: 36,
-  ENOLCK: 37,
-  ENOSYS: 38,
-  ENOTEMPTY: 39,
-  ELOOP: 40,
-  ENODATA: 61,
-  EOVERFLOW: 75,
-  ENOTSOCK: 88,
-  EOPNOTSUPP: 95,
-  EAFNOSUPPORT: 97,
-  ENOTCONN: 107,
-  ETIMEDOUT: 110,
-} as const;
+import { Errno as LinuxErrno, errnoName, type ErrnoValue } from "@asterism/svc-fs";
 
-export type Errno = (typeof Errno)[keyof typeof Errno];
-
-const errnoNames = new Map<number, string>(Object.entries(Errno).map(([name, value]) => [value, name]));
-
-/** "ENOENT" for 2, "E<n>" for numbers this table does not name. */
-export function errnoName(errno: number): string {
-  return errnoNames.get(errno) ?? `E${String(errno)}`;
-}
+export const Errno = LinuxErrno;
+export type Errno = ErrnoValue;
+export { errnoName };
 
 /** A failed syscall: carries the errno that goes back to user space as `-errno`. */
 export class SyscallError extends Error {

@@ -1,5 +1,6 @@
 /**
- * Linux error numbers and the one exception type the file systems use.
+ * Linux error numbers (the one table of them in Asterism: the kernel's syscall layer uses it
+ * too) and the one exception type the file systems use.
  *
  * Error style (the whole package follows it): every failing operation, sync or async, throws an
  * `FsError` carrying a Linux errno. The kernel's syscall layer catches `FsError` in one place
@@ -15,7 +16,9 @@ export const Errno = {
   EIO: 5,
   ENXIO: 6,
   E2BIG: 7,
+  ENOEXEC: 8,
   EBADF: 9,
+  ECHILD: 10,
   EAGAIN: 11,
   ENOMEM: 12,
   EACCES: 13,
@@ -30,18 +33,28 @@ export const Errno = {
   ENFILE: 23,
   EMFILE: 24,
   ENOTTY: 25,
+  ETXTBSY: 26,
   EFBIG: 27,
   ENOSPC: 28,
   ESPIPE: 29,
   EROFS: 30,
   EMLINK: 31,
   EPIPE: 32,
+  EDOM: 33,
   ERANGE: 34,
+  EDEADLK: 35,
   ENAMETOOLONG: 36,
+  ENOLCK: 37,
   ENOSYS: 38,
   ENOTEMPTY: 39,
   ELOOP: 40,
+  ENODATA: 61,
+  EOVERFLOW: 75,
+  ENOTSOCK: 88,
   EOPNOTSUPP: 95,
+  EAFNOSUPPORT: 97,
+  ENOTCONN: 107,
+  ETIMEDOUT: 110,
 } as const;
 
 export type ErrnoValue = (typeof Errno)[keyof typeof Errno];
