@@ -54,12 +54,12 @@ export function renderTcbPicture(measure: TcbMeasure, board: string): string {
     row.forEach((dir, column) => {
       const pkg = measure.packages.find((p) => p.dir === dir);
       const x = (width - rowWidth) / 2 + column * (BOX.width + BOX.gapX);
-      const y = BOX.margin + 40 + rowIndex * (BOX.height + BOX.gapY);
+      const y = BOX.margin + 56 + rowIndex * (BOX.height + BOX.gapY);
       const label = pkg === undefined ? "hardware (not counted)" : `${pkg.lines.toLocaleString("en-US")} lines`;
       placed.set(dir, { dir, label, x, y, trusted: pkg?.inTcb ?? false });
     });
   });
-  const heightPx = BOX.margin * 2 + 40 + layout.length * (BOX.height + BOX.gapY) - BOX.gapY;
+  const heightPx = BOX.margin * 2 + 56 + layout.length * (BOX.height + BOX.gapY) - BOX.gapY;
   const parts: string[] = [];
 
   const tcbBoxes = [...placed.values()].filter((p) => p.trusted);
@@ -100,7 +100,8 @@ export function renderTcbPicture(measure: TcbMeasure, board: string): string {
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#444"/></marker></defs>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${BOX.margin}" y="${BOX.margin}" font-size="16" font-weight="bold">Asterism kernel image: package graph and TCB boundary</text>`,
-    `<text x="${BOX.margin}" y="${BOX.margin + 18}" font-size="12" fill="#555">solid: run-time import; dashed: type-only import. Packages outside the image (host tools, unused services): ${escape(tools.join(", ") || "none")}</text>`,
+    `<text x="${BOX.margin}" y="${BOX.margin + 18}" font-size="12" fill="#555">solid: run-time import; dashed: type-only import</text>`,
+    `<text x="${BOX.margin}" y="${BOX.margin + 33}" font-size="12" fill="#555">outside the image (host tools, unused services): ${escape(tools.join(", ") || "none")}</text>`,
     ...parts,
     `</svg>`,
     "",
