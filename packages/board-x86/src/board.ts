@@ -87,11 +87,13 @@ class AssembledBoard implements Board {
     const consoleConfig = config.console ?? {};
     const output = consoleConfig.output ?? process.stdout;
     let deliverInput: (bytes: Uint8Array) => void = () => undefined;
+    let endInput: () => void = () => undefined;
     this.terminal = new HostTerminal(
       consoleConfig.input === null ? undefined : (consoleConfig.input ?? process.stdin),
       output,
       (bytes) => { deliverInput(bytes); this.wakeup.signal(); },
       () => { this.powerOff(ESCAPE_EXIT_CODE); },
+      () => { endInput(); this.wakeup.signal(); },
     );
     const uart = new Uart16550(irq(IsaIrq.Com1), (byte) => { this.terminal.writeByte(byte); });
     const rtc = new CmosRtc(() => clock.realtimeNs());
@@ -132,7 +134,10 @@ class AssembledBoard implements Board {
         if (consoleConfig.device === "virtio") deliverInput = (bytes) => { virtioConsole.receive(bytes); };
         return virtioConsole;
       });
-      if (consoleConfig.device !== "virtio") deliverInput = (bytes) => { uart.receive(bytes); };
+      if (consoleConfig.device !== "virtio") {
+        deliverInput = (bytes) => { uart.receive(bytes); };
+        endInput = () => { uart.endOfInput(); };
+      }
     } catch (error) {
       // A later device failed (e.g. a missing disk file): release the host files already opened.
       this.shutDown();

@@ -6,7 +6,8 @@
  * scheduled by svc-sched's preemptive round-robin policy, injected first thing.
  *
  * Command line: `init=PATH` chooses the program (default /sbin/init, else /bin/sh); words
- * after `--` are its arguments, as with Linux.
+ * after `--` are its arguments, as with Linux. `strace` logs every system call;
+ * `console=pipe` makes the console a plain byte stream instead of a terminal.
  */
 
 import { bootInfo, injectScheduler, log, LogLevel, MemoryRegionKind, powerOff, Timer } from "@asterism/ostd";
@@ -20,6 +21,7 @@ import { createKernel } from "./setup.ts";
 import { errnoOf } from "./syscall/dispatcher.ts";
 import { syscallName } from "./syscall/numbers.ts";
 import { SerialPort } from "./tty/serial-port.ts";
+import { StreamConsole } from "./tty/stream-console.ts";
 import { TtyDevice } from "./tty/tty-device.ts";
 
 const TTY_MAJOR = 5;
@@ -42,6 +44,13 @@ export function parseCommandLine(commandLine: string): InitCommand {
   const rest = separator < 0 ? [] : words.slice(separator + 1);
   const init = own.find((word) => word.startsWith("init="))?.slice("init=".length);
   return { path: init, argv: rest };
+}
+
+/** Whether `option` is one of the kernel's own words (before `--`) on the command line. */
+export function hasBootOption(commandLine: string, option: string): boolean {
+  const words = commandLine.trim().split(/\s+/);
+  const separator = words.indexOf("--");
+  return (separator < 0 ? words : words.slice(0, separator)).includes(option);
 }
 
 /** The wait status as a process exit code: the status, or 128 + the killing signal. */
@@ -85,7 +94,7 @@ export async function main(): Promise<void> {
   }
   const memoryBytes = info.memoryRegions.filter((region) => region.kind === MemoryRegionKind.Usable).reduce((sum, region) => sum + region.length, 0);
   const kernel = createKernel({ vfs, pipes, memoryBytes, log: (message) => { log(LogLevel.Warn, message); }, entropySeed: Timer.realtime() + Timer.now() });
-  if (/(^|\s)strace(\s|$)/.test(info.commandLine.split(" -- ")[0] ?? "")) {
+  if (hasBootOption(info.commandLine, "strace")) {
     kernel.syscalls.trace((process, number, args, result) => {
       const shown = [0, 1, 2, 3].map((index) => `0x${args.unsigned(index).toString(16)}`).join(", ");
       log(LogLevel.Warn, `[${String(process.pid)}] ${syscallName(number)}(${shown}) = ${typeof result === "number" ? String(result) : "regs"}`);
@@ -100,11 +109,17 @@ export async function main(): Promise<void> {
   vfs.mount(root, proc, null, "/proc", "proc");
 
   const serial = SerialPort.open();
-  const tty = new TtyDevice(kernel.table, (bytes) => { serial.write(bytes); });
-  serial.listen((bytes) => { tty.receive(bytes); });
-  devfs.addCharDevice("console", TTY_MAJOR, 1, tty, 0o600);
-  devfs.addCharDevice("tty", TTY_MAJOR, 0, tty, 0o666);
-  devfs.addCharDevice("ttyS0", SERIAL_MAJOR, 64, tty, 0o620);
+  const tty = hasBootOption(info.commandLine, "console=pipe") ? undefined : new TtyDevice(kernel.table, (bytes) => { serial.write(bytes); });
+  if (tty === undefined) {
+    const stream = new StreamConsole((bytes) => { serial.write(bytes); });
+    serial.listen((bytes) => { stream.receive(bytes); }, () => { stream.end(); });
+    devfs.addCharDevice("console", TTY_MAJOR, 1, stream, 0o600);
+  } else {
+    serial.listen((bytes) => { tty.receive(bytes); });
+    devfs.addCharDevice("console", TTY_MAJOR, 1, tty, 0o600);
+    devfs.addCharDevice("tty", TTY_MAJOR, 0, tty, 0o666);
+    devfs.addCharDevice("ttyS0", SERIAL_MAJOR, 64, tty, 0o620);
+  }
 
   const command = parseCommandLine(info.commandLine);
   const path = command.path ?? (exists(vfs, root, "/sbin/init") ? "/sbin/init" : "/bin/sh");
@@ -124,8 +139,10 @@ export async function main(): Promise<void> {
     powerOff(errno === Errno.ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
     return;
   }
-  tty.session = init.sid;
-  tty.foregroundGroup = init.pgid;
+  if (tty !== undefined) {
+    tty.session = init.sid;
+    tty.foregroundGroup = init.pgid;
+  }
   powerOff(exitCodeOf(await kernel.waitForExit(init)));
 }
 

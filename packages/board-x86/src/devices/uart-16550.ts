@@ -9,6 +9,11 @@
  * Host input waits in an unbounded queue and moves into the FIFO as the guest reads, as if
  * the host honoured flow control, so pasted text is never dropped. The character-timeout
  * interrupt is reported as "received data available".
+ *
+ * When host input ends (a pipe closes), the line goes into the break condition after the
+ * last queued byte: as the datasheet describes, one zero character enters the FIFO with the
+ * break-interrupt bit (LSR bit 4) set while it is at the head. A kernel can take that as end
+ * of input.
  */
 
 import type { IrqLine } from "../interrupts/io-apic.ts";
@@ -27,15 +32,19 @@ export const UartRegister = {
 
 export const InterruptEnable = { ReceivedData: 1, TransmitterEmpty: 2, LineStatus: 4, ModemStatus: 8 } as const;
 export const InterruptId = { None: 0x01, LineStatus: 0x06, ReceivedData: 0x04, TransmitterEmpty: 0x02, ModemStatus: 0x00, FifosEnabled: 0xc0 } as const;
-export const LineStatus = { DataReady: 0x01, Overrun: 0x02, TransmitterHoldingEmpty: 0x20, TransmitterEmpty: 0x40 } as const;
+export const LineStatus = { DataReady: 0x01, Overrun: 0x02, BreakInterrupt: 0x10, TransmitterHoldingEmpty: 0x20, TransmitterEmpty: 0x40 } as const;
 export const ModemControl = { Dtr: 0x01, Rts: 0x02, Out1: 0x04, Out2: 0x08, Loopback: 0x10 } as const;
 const LCR_DLAB = 0x80;
 const FIFO_DEPTH = 16;
+/** Marks the end of host input in the host queue: it becomes a break character. */
+const BREAK = -1;
 
 export class Uart16550 {
   private readonly irq: IrqLine;
   private readonly transmit: (byte: number) => void;
   private readonly fifo: number[] = [];
+  /** FIFO position of the break character, or -1. */
+  private breakAt = -1;
   private readonly hostQueue: number[] = [];
   private hostQueueHead = 0;
   private interruptEnable = 0;
@@ -56,6 +65,13 @@ export class Uart16550 {
   /** Bytes from the host terminal for the guest to read. */
   receive(bytes: Uint8Array): void {
     for (const byte of bytes) this.hostQueue.push(byte);
+    this.refill();
+    this.updateIrq();
+  }
+
+  /** Host input has ended: a break follows the bytes still queued. */
+  endOfInput(): void {
+    this.hostQueue.push(BREAK);
     this.refill();
     this.updateIrq();
   }
@@ -120,6 +136,7 @@ export class Uart16550 {
 
   private readData(): number {
     const byte = this.fifo.shift() ?? 0;
+    if (this.breakAt >= 0) this.breakAt--;
     this.refill();
     this.updateIrq();
     return byte;
@@ -137,7 +154,10 @@ export class Uart16550 {
 
   private writeFifoControl(byte: number): void {
     const enable = (byte & 1) !== 0;
-    if (enable !== this.fifoEnabled || (byte & 2) !== 0) this.fifo.length = 0;
+    if (enable !== this.fifoEnabled || (byte & 2) !== 0) {
+      this.fifo.length = 0;
+      this.breakAt = -1;
+    }
     this.fifoEnabled = enable;
     this.refill();
   }
@@ -155,6 +175,7 @@ export class Uart16550 {
   private readLineStatus(): number {
     let status = LineStatus.TransmitterHoldingEmpty | LineStatus.TransmitterEmpty;
     if (this.fifo.length > 0) status |= LineStatus.DataReady;
+    if (this.breakAt === 0) status |= LineStatus.BreakInterrupt;
     if (this.overrun) status |= LineStatus.Overrun;
     this.overrun = false;
     this.updateIrq();
@@ -187,7 +208,9 @@ export class Uart16550 {
 
   private refill(): void {
     while (this.fifo.length < this.capacity() && this.hostQueueHead < this.hostQueue.length) {
-      this.fifo.push(this.hostQueue[this.hostQueueHead++] ?? 0);
+      const next = this.hostQueue[this.hostQueueHead++] ?? 0;
+      if (next === BREAK) this.breakAt = this.fifo.length;
+      this.fifo.push(next === BREAK ? 0 : next);
     }
     if (this.hostQueueHead === this.hostQueue.length) {
       this.hostQueue.length = 0;

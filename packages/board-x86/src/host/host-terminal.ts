@@ -19,6 +19,9 @@ export interface ConsoleInput {
   setRawMode?(raw: boolean): unknown;
   on(event: "data", listener: (chunk: Buffer | string) => void): unknown;
   off(event: "data", listener: (chunk: Buffer | string) => void): unknown;
+  /** End of input (a pipe's writer closed it); streams that never end may leave these out. */
+  once?(event: "end", listener: () => void): unknown;
+  removeListener?(event: "end", listener: () => void): unknown;
   resume(): unknown;
   pause(): unknown;
 }
@@ -33,6 +36,7 @@ export class HostTerminal {
   private readonly output: ConsoleOutput;
   private readonly onInput: (bytes: Uint8Array) => void;
   private readonly onEscape: () => void;
+  private readonly onEnd: () => void;
   private pendingOutput: number[] = [];
   private flushScheduled = false;
   private escapePending = false;
@@ -41,11 +45,17 @@ export class HostTerminal {
     this.receive(typeof chunk === "string" ? new TextEncoder().encode(chunk) : new Uint8Array(chunk));
   };
 
-  constructor(input: ConsoleInput | undefined, output: ConsoleOutput, onInput: (bytes: Uint8Array) => void, onEscape: () => void) {
+  private readonly endListener = (): void => {
+    this.onEnd();
+  };
+
+  /** `onEnd` runs when the input stream ends (a pipe's writer closed it). */
+  constructor(input: ConsoleInput | undefined, output: ConsoleOutput, onInput: (bytes: Uint8Array) => void, onEscape: () => void, onEnd: () => void = () => undefined) {
     this.input = input;
     this.output = output;
     this.onInput = onInput;
     this.onEscape = onEscape;
+    this.onEnd = onEnd;
   }
 
   /** Whether host input can arrive (an input stream is attached). */
@@ -58,6 +68,7 @@ export class HostTerminal {
     this.started = true;
     if (this.input.isTTY === true) this.input.setRawMode?.(true);
     this.input.on("data", this.listener);
+    this.input.once?.("end", this.endListener);
     this.input.resume();
   }
 
@@ -66,6 +77,7 @@ export class HostTerminal {
     if (!this.started || this.input === undefined) return;
     this.started = false;
     this.input.off("data", this.listener);
+    this.input.removeListener?.("end", this.endListener);
     if (this.input.isTTY === true) this.input.setRawMode?.(false);
     this.input.pause();
   }

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { BoardLayout } from "../../src/machine.ts";
 import { testBoard } from "../support/test-board.ts";
 
-/** A fake interactive terminal: records raw-mode changes and lets the test type. */
+/** A fake interactive terminal: records raw-mode changes and lets the test type and hang up. */
 function fakeTty() {
   const rawModes: boolean[] = [];
   let listener: ((chunk: Buffer | string) => void) | undefined;
+  let endListener: (() => void) | undefined;
   return {
     rawModes,
     stream: {
@@ -13,10 +14,13 @@ function fakeTty() {
       setRawMode: (raw: boolean) => rawModes.push(raw),
       on: (_event: "data", l: (chunk: Buffer | string) => void) => { listener = l; },
       off: () => { listener = undefined; },
+      once: (_event: "end", l: () => void) => { endListener = l; },
+      removeListener: () => { endListener = undefined; },
       resume: () => undefined,
       pause: () => undefined,
     },
     type: (bytes: Uint8Array) => listener?.(Buffer.from(bytes)),
+    hangUp: () => endListener?.(),
     attached: () => listener !== undefined,
   };
 }
@@ -37,6 +41,23 @@ describe("host terminal", () => {
     expect(code).toBe(0);
     expect(tty.rawModes).toEqual([true, false]);
     expect(tty.attached()).toBe(false);
+  });
+
+  it("the end of host input reaches the UART as a break after the queued bytes", async () => {
+    const tty = fakeTty();
+    const harness = testBoard({ console: { input: tty.stream } });
+    const lineStatus = BoardLayout.com1Port + 5;
+    await harness.board.run(async (machine) => {
+      tty.type(Uint8Array.of(0x61));
+      tty.hangUp();
+      expect(machine.ports.read(lineStatus, 1) & 0x11).toBe(0x01);
+      expect(machine.ports.read(BoardLayout.com1Port, 1)).toBe(0x61);
+      expect(machine.ports.read(lineStatus, 1) & 0x11).toBe(0x11);
+      expect(machine.ports.read(BoardLayout.com1Port, 1)).toBe(0);
+      expect(machine.ports.read(lineStatus, 1) & 0x11).toBe(0);
+      await machine.pollHost();
+      machine.powerOff(0);
+    });
   });
 
   it("Ctrl-A x powers off with exit code 130; Ctrl-A Ctrl-A sends one Ctrl-A", async () => {

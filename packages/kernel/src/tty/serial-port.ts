@@ -2,7 +2,8 @@
  * The 16550 UART on COM1 as the console's wire: the kernel acquires its ports and its IRQ
  * through OSTD (neither is sensitive), enables the receive interrupt, and moves bytes
  * between the port and the tty device. Input is read in the top half (the FIFO must be
- * drained to clear the interrupt) and handed to the tty in a bottom half.
+ * drained to clear the interrupt) and handed to the tty in a bottom half. A break on the line
+ * (the board's signal that host input has ended) is reported separately.
  */
 
 import { deferToBottomHalf, IoPort, IrqLine, unwrap } from "@asterism/ostd";
@@ -10,10 +11,16 @@ import { deferToBottomHalf, IoPort, IrqLine, unwrap } from "@asterism/ostd";
 const COM1 = 0x3f8;
 const COM1_IRQ = 4;
 const Register = { Data: 0, InterruptEnable: 1, FifoControl: 2, LineControl: 3, ModemControl: 4, LineStatus: 5 } as const;
-const LineStatus = { DataReady: 0x01, TransmitEmpty: 0x20 } as const;
+const LineStatus = { DataReady: 0x01, BreakInterrupt: 0x10, TransmitEmpty: 0x20 } as const;
 const RECEIVE_INTERRUPT = 0x01;
 const OUT2 = 0x08;
 const MAX_DRAIN = 4096;
+
+/** What one drain of the receive FIFO found: data bytes, and whether a break followed them. */
+interface Received {
+  readonly bytes: Uint8Array;
+  readonly broke: boolean;
+}
 
 export class SerialPort {
   readonly #port: IoPort;
@@ -29,17 +36,23 @@ export class SerialPort {
     return new SerialPort(unwrap(IoPort.acquire(COM1, 8)), unwrap(IrqLine.forPin(COM1_IRQ)));
   }
 
-  /** Enables the receive interrupt and calls `onInput` with every chunk of received bytes. */
-  listen(onInput: (bytes: Uint8Array) => void): void {
+  /**
+   * Enables the receive interrupt and calls `onInput` with every chunk of received bytes,
+   * and `onBreak` after the bytes that preceded a break.
+   */
+  listen(onInput: (bytes: Uint8Array) => void, onBreak: () => void = () => undefined): void {
+    const deliver = ({ bytes, broke }: Received): void => {
+      if (bytes.length > 0) onInput(bytes);
+      if (broke) onBreak();
+    };
     this.#irq.onActive(() => {
-      const bytes = this.#drain();
-      if (bytes.length > 0) deferToBottomHalf(() => { onInput(bytes); });
+      const received = this.#drain();
+      if (received.bytes.length > 0 || received.broke) deferToBottomHalf(() => { deliver(received); });
     });
     this.#port.write(Register.FifoControl, 1, 0x07);
     this.#port.write(Register.ModemControl, 1, OUT2 | 0x03);
     this.#port.write(Register.InterruptEnable, 1, RECEIVE_INTERRUPT);
-    const early = this.#drain();
-    if (early.length > 0) onInput(early);
+    deliver(this.#drain());
   }
 
   write(bytes: Uint8Array): void {
@@ -49,11 +62,15 @@ export class SerialPort {
     }
   }
 
-  #drain(): Uint8Array {
+  #drain(): Received {
     const bytes: number[] = [];
-    while (bytes.length < MAX_DRAIN && (this.#port.read(Register.LineStatus, 1) & LineStatus.DataReady) !== 0) {
-      bytes.push(this.#port.read(Register.Data, 1));
+    while (bytes.length < MAX_DRAIN) {
+      const status = this.#port.read(Register.LineStatus, 1);
+      if ((status & LineStatus.DataReady) === 0) break;
+      const byte = this.#port.read(Register.Data, 1);
+      if ((status & LineStatus.BreakInterrupt) !== 0) return { bytes: Uint8Array.from(bytes), broke: true };
+      bytes.push(byte);
     }
-    return Uint8Array.from(bytes);
+    return { bytes: Uint8Array.from(bytes), broke: false };
   }
 }

@@ -4,7 +4,8 @@
  * terminal as its console, runs PROGRAM as init (the kernel's default: a shell), passes
  * standard input and output through, and exits with the code the kernel powered off with,
  * which for Asterism's kernel is init's exit status. So scripts and CI can run any static
- * binary on Asterism. Without --image it builds the kernel package first; without
+ * binary on Asterism: when standard input is not a terminal, the guest's console is a plain
+ * byte stream (`console=pipe`). Without --image it builds the kernel package first; without
  * --initramfs it boots the package's default initramfs plus the --add files.
  */
 import { existsSync } from "node:fs";
@@ -27,6 +28,15 @@ function defaultKernelDir(): string {
   const workspaceKernel = join(findWorkspaceRoot(process.cwd()), "packages/kernel");
   if (existsSync(join(workspaceKernel, "package.json"))) return workspaceKernel;
   throw new ImageError("no kernel package here: run in a kernel package's folder or pass --kernel DIR");
+}
+
+/**
+ * With a terminal on standard input the guest gets a terminal too (echo, line editing, ^C);
+ * with a pipe or a file it gets `console=pipe`, a plain byte stream that ends when the input
+ * does, so that output is exactly what the program writes, as when run natively.
+ */
+function consoleOption(base: string): string {
+  return process.stdin.isTTY ? base : [base, "console=pipe"].filter((word) => word !== "").join(" ");
 }
 
 /** The kernel command line that makes PROGRAM init with ARGS (Linux's `init=` and `--`). */
@@ -62,7 +72,7 @@ export const command: Command = {
       if (values.initramfs !== undefined && values.add.length > 0) throw new ImageError("--add extends the default initramfs; it cannot be combined with --initramfs");
       const added = values.add.map(parseAddedFile);
       const kernelDir = values.kernel ?? defaultKernelDir();
-      const commandLine = initCommandLine(values.cmdline, program);
+      const commandLine = initCommandLine(consoleOption(values.cmdline), program);
       const pkg = readKernelPackage(kernelDir);
       const wantsDefault = pkg.initramfsModule !== undefined || added.length > 0;
       const initramfs = values.initramfs ?? (wantsDefault ? await defaultInitramfs(pkg, added) : undefined);
