@@ -40,6 +40,7 @@ export { UserMode, ReturnReason, type CpuException } from "./user/user-mode.ts";
 
 export { Task, TaskState, type TaskOptions, yieldNow, preemptionPoint, injectScheduler } from "./task/task.ts";
 export { FifoScheduler, EnqueueReason, SchedEvent, type Scheduler } from "./task/scheduler.ts";
+export { RunQueue } from "./task/run-queue.ts";
 export { WaitQueue } from "./sync/wait-queue.ts";
 export { Mutex, RwLock, LockGuard, ReadGuard } from "./sync/mutex.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  FifoScheduler, injectScheduler, policyViolationCount, Task, TaskState, WaitQueue, yieldNow, type Scheduler,
+  FifoScheduler, injectScheduler, policyViolationCount, RunQueue, Task, TaskState, WaitQueue, yieldNow, type Scheduler,
 } from "../src/index.ts";
 import { inKernel } from "./support/kernel.ts";
 
@@ -98,4 +98,23 @@ describe("a misbehaving scheduler", () => {
       expect(policyViolationCount()).toBeGreaterThanOrEqual(before + 2);
       injectScheduler(new FifoScheduler());
     }));
+});
+
+describe("RunQueue", () => {
+  it("hands tasks out first in, first out, across its internal compaction", async () => {
+    await inKernel(() => {
+      const tasks = Array.from({ length: 200 }, () => Task.spawn(() => Promise.resolve()));
+      const queue = new RunQueue();
+      const out: Task[] = [];
+      for (const [index, task] of tasks.entries()) {
+        queue.push(task);
+        if (index % 3 === 2) out.push(queue.shift() ?? task);
+      }
+      expect(queue.length).toBe(tasks.length - out.length);
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) out.push(next);
+      expect(out).toEqual(tasks);
+      expect(queue.length).toBe(0);
+      return Promise.resolve();
+    });
+  });
 });

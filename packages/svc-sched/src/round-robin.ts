@@ -7,7 +7,7 @@
  * service code: it sees tasks only as opaque handles and cannot run one itself; OSTD
  * checks every pick.
  */
-import { EnqueueReason, SchedEvent, type Scheduler, type Task } from "@asterism/ostd";
+import { EnqueueReason, RunQueue, SchedEvent, type Scheduler, type Task } from "@asterism/ostd";
 
 /** Ticks per slice at OSTD's 100 Hz tick: 3 ticks = 30 ms, close to Linux's CFS latency target. */
 export const DEFAULT_SLICE_TICKS = 3;
@@ -18,8 +18,7 @@ export interface RoundRobinOptions {
 
 export class RoundRobinScheduler implements Scheduler {
   readonly #sliceTicks: number;
-  readonly #queue: Task[] = [];
-  #head = 0;
+  readonly #queue = new RunQueue();
   readonly #used = new WeakMap<Task, number>();
 
   constructor(options: RoundRobinOptions = {}) {
@@ -30,7 +29,7 @@ export class RoundRobinScheduler implements Scheduler {
 
   /** Number of tasks waiting to run. */
   get length(): number {
-    return this.#queue.length - this.#head;
+    return this.#queue.length;
   }
 
   enqueue(task: Task, reason: EnqueueReason): void {
@@ -39,14 +38,7 @@ export class RoundRobinScheduler implements Scheduler {
   }
 
   pickNext(): Task | undefined {
-    const task = this.#queue[this.#head];
-    if (task === undefined) return undefined;
-    this.#head++;
-    if (this.#head > 64 && this.#head * 2 > this.#queue.length) {
-      this.#queue.splice(0, this.#head);
-      this.#head = 0;
-    }
-    return task;
+    return this.#queue.shift();
   }
 
   update(current: Task, event: SchedEvent): boolean {

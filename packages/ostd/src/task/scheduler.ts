@@ -7,6 +7,7 @@
  * make a task run twice at once, resume a sleeping task, or run an exited one. When a
  * policy breaks the contract, OSTD logs the violation and falls back to FIFO order.
  */
+import { RunQueue } from "./run-queue.ts";
 import type { Task } from "./task.ts";
 
 /** Why a task entered the run queue. */
@@ -50,25 +51,17 @@ export interface Scheduler {
  * fallback.
  */
 export class FifoScheduler implements Scheduler {
-  readonly #queue: Task[] = [];
-  #head = 0;
+  readonly #queue = new RunQueue();
 
   enqueue(task: Task): void {
     this.#queue.push(task);
   }
 
   pickNext(): Task | undefined {
-    const task = this.#queue[this.#head];
-    if (task === undefined) return undefined;
-    this.#head++;
-    if (this.#head > 64 && this.#head * 2 > this.#queue.length) {
-      this.#queue.splice(0, this.#head);
-      this.#head = 0;
-    }
-    return task;
+    return this.#queue.shift();
   }
 
   update(_current: Task, event: SchedEvent): boolean {
-    return event === SchedEvent.Tick && this.#head < this.#queue.length;
+    return event === SchedEvent.Tick && this.#queue.length > 0;
   }
 }
