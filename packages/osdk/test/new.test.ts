@@ -28,7 +28,7 @@ describe("osdk new", () => {
     expect(pnpm("exec", "node", "--version")).toMatch(/^v24\./);
     pnpm("build");
     const booted = pnpm("start", "--cmdline", "hi");
-    expect(booted).toContain('Hello from my-os on Asterism (command line: "hi")');
+    expect(booted).toContain('Hello from my-os on Asterism (command line: "hi console=pipe")');
     expect(booted).toContain("kernel tasks took turns: a0 b0 a1 b1 a2 b2");
     const tested = pnpm("test");
     expect(tested).toMatch(/ktest: 1 passed, 0 failed/);
