@@ -87,13 +87,7 @@ export class VirtioBlk implements VirtioBackend {
   }
 
   process(index: number, queue: Virtqueue): void {
-    let completed = false;
-    for (let chain = queue.pop(); chain !== undefined; chain = queue.pop()) {
-      const written = this.serve(chain);
-      queue.push(chain.head, written);
-      completed = true;
-    }
-    if (completed) this.transport?.queueUsed(index);
+    if (queue.serveAll((chain) => this.serve(chain))) this.transport?.queueUsed(index);
   }
 
   /** Closes the host file (power-off). */

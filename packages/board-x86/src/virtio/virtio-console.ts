@@ -66,13 +66,11 @@ export class VirtioConsole implements VirtioBackend {
       return;
     }
     if (index !== TRANSMIT_QUEUE) return;
-    let completed = false;
-    for (let chain = queue.pop(); chain !== undefined; chain = queue.pop()) {
+    const transmitted = queue.serveAll((chain) => {
       for (const buffer of chain.readable) this.output(this.dma.read(buffer.address, buffer.length));
-      queue.push(chain.head, 0);
-      completed = true;
-    }
-    if (completed) this.transport?.queueUsed(TRANSMIT_QUEUE);
+      return 0;
+    });
+    if (transmitted) this.transport?.queueUsed(TRANSMIT_QUEUE);
   }
 
   /** Copies pending host input into posted receive buffers. */

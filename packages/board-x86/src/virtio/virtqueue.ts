@@ -91,6 +91,20 @@ export class Virtqueue {
     this.dma.writeU16(this.layout.usedRing + 2, this.usedIndex);
   }
 
+  /**
+   * Serves every available chain in ring order: `serve` returns the number of bytes it wrote
+   * into the chain, which then goes back to the driver. Returns whether any chain was served
+   * (the device then signals the used ring once).
+   */
+  serveAll(serve: (chain: DescriptorChain) => number): boolean {
+    let served = false;
+    for (let chain = this.pop(); chain !== undefined; chain = this.pop()) {
+      this.push(chain.head, serve(chain));
+      served = true;
+    }
+    return served;
+  }
+
   /** Whether the driver asked not to be interrupted (VIRTQ_AVAIL_F_NO_INTERRUPT). */
   interruptSuppressed(): boolean {
     return (this.dma.readU16(this.layout.availableRing) & AVAIL_F_NO_INTERRUPT) !== 0;

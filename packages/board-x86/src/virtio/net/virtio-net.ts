@@ -83,8 +83,7 @@ export class VirtioNet implements VirtioBackend {
       return;
     }
     if (index !== TRANSMIT_QUEUE) return;
-    let completed = false;
-    for (let chain = queue.pop(); chain !== undefined; chain = queue.pop()) {
+    const transmitted = queue.serveAll((chain) => {
       const length = chain.readable.reduce((sum, buffer) => sum + buffer.length, 0);
       if (length < NET_HEADER_SIZE || length > NET_HEADER_SIZE + 65535) {
         throw new VirtioDeviceError(`transmit chain of ${String(length)} bytes has no room for the 12-byte header or is too long`);
@@ -95,11 +94,10 @@ export class VirtioNet implements VirtioBackend {
         this.dma.readInto(buffer.address, packet.subarray(at, at + buffer.length));
         at += buffer.length;
       }
-      queue.push(chain.head, 0);
-      completed = true;
       this.nat.handleFrame(packet.subarray(NET_HEADER_SIZE));
-    }
-    if (completed) this.transport?.queueUsed(TRANSMIT_QUEUE);
+      return 0;
+    });
+    if (transmitted) this.transport?.queueUsed(TRANSMIT_QUEUE);
   }
 
   private enqueue(frame: Uint8Array): void {
