@@ -96,6 +96,16 @@ function arithmetic(c: CoreState, opcode: number, a: number, b: number, single: 
   return single ? Math.fround(result) : result;
 }
 
+/** The scalar-double form (F2 prefix) of 0F 51-5F on XMM slots `dest` and `src`. */
+export function scalarDoubleArithmetic(c: CoreState, opcode: number, dest: number, src: number): void {
+  const f64 = c.ctx.xmmFloat64;
+  const a = f64[dest * 2] ?? 0;
+  const b = f64[src * 2] ?? 0;
+  const r = arithmetic(c, opcode, a, b, false);
+  if (opcode === 0x5d || opcode === 0x5f) copyDoubleLane(c, r === r ? -1 : src * 2, dest * 2, r);
+  else storeDouble(c, dest * 2, r, opcode <= 0x53 ? src * 2 : dest * 2, src * 2);
+}
+
 function floatArithmetic(c: CoreState, opcode: number): void {
   c.decodeModrm();
   const ctx = c.ctx;
@@ -115,11 +125,7 @@ function floatArithmetic(c: CoreState, opcode: number): void {
       else if (r === r) ctx.xmmFloat32[dest * 4] = r;
       else ctx.xmmInt32[dest * 4] = ctx.xmmInt32[src * 4] ?? 0;
     } else {
-      const a = ctx.xmmFloat64[dest * 2] ?? 0;
-      const b = ctx.xmmFloat64[src * 2] ?? 0;
-      const r = arithmetic(c, opcode, a, b, false);
-      if (minMax) copyDoubleLane(c, r === r ? -1 : src * 2, dest * 2, r);
-      else storeDouble(c, dest * 2, r, unaryOnSource ? src * 2 : dest * 2, src * 2);
+      scalarDoubleArithmetic(c, opcode, dest, src);
     }
     return;
   }

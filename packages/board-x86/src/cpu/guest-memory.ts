@@ -1,6 +1,6 @@
 /**
  * Guest memory as the CPU core sees it: every access goes through the MMU's `translate`
- * (with a one-entry read page and write page in front of it), and exceptions end the
+ * (with a small direct-mapped read TLB and write TLB in front of it), and exceptions end the
  * current instruction.
  *
  * A page-crossing access translates every page it touches before it writes anything, so a
@@ -26,6 +26,13 @@ export const CPU_EXCEPTION = new CpuExceptionSignal();
 
 export const TWO_POW_32 = 4294967296;
 
+/** Entries of each data TLB (a power of two). */
+export const TLB_ENTRIES = 256;
+/** A tag no page address equals (page addresses have their low 12 bits clear). */
+export const EMPTY_TAG = 1;
+/** Clears the offset-in-page bits of an int32 address half. */
+export const PAGE_MASK = -4096;
+
 export class GuestMemory extends LazyFlags {
   readonly ram: Uint8Array;
   readonly view: DataView;
@@ -41,19 +48,30 @@ export class GuestMemory extends LazyFlags {
   faultAddress = 0;
 
   /**
-   * The last page read and the last page written (virtual page base, -1 if none) and their
-   * frames: a one-entry TLB in front of the MMU's, dropped by `flushDataTranslations`.
+   * A direct-mapped data TLB in front of the MMU's, one for reads and one for writes, indexed
+   * by bits 12-19 of the virtual address: the tag is the page's address as int32 halves and
+   * the frame its RAM index. The block translator (jit/) probes these arrays inline.
+   * `flushDataTranslations` empties them; a frame that holds translated code never enters the
+   * write TLB, so every store to it reaches `translateSlow`, which invalidates the code.
    */
-  private readPage = -1;
-  private readFrame = 0;
-  private writePage = -1;
-  private writeFrame = 0;
+  readonly readTagLow = new Int32Array(TLB_ENTRIES).fill(EMPTY_TAG);
+  readonly readTagHigh = new Int32Array(TLB_ENTRIES);
+  readonly readFrame = new Int32Array(TLB_ENTRIES);
+  readonly writeTagLow = new Int32Array(TLB_ENTRIES).fill(EMPTY_TAG);
+  readonly writeTagHigh = new Int32Array(TLB_ENTRIES);
+  readonly writeFrame = new Int32Array(TLB_ENTRIES);
+
+  /** One byte per 4 KiB frame of RAM: 1 when translated code was decoded from it. */
+  readonly codeFrames: Uint8Array;
+  /** Advanced whenever translated code may have gone stale (a store to a code frame, ...). */
+  codeEpoch = 1;
 
   constructor(ram: Uint8Array, mmu: AddressTranslator) {
     super();
     this.ram = ram;
     this.mmu = mmu;
     this.view = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
+    this.codeFrames = new Uint8Array(Math.ceil(ram.length / 4096));
   }
 
   /** Ends the current instruction with exception `vector`. */
@@ -77,8 +95,23 @@ export class GuestMemory extends LazyFlags {
 
   /** Forgets the cached data pages. */
   flushDataTranslations(): void {
-    this.readPage = -1;
-    this.writePage = -1;
+    this.readTagLow.fill(EMPTY_TAG);
+    this.writeTagLow.fill(EMPTY_TAG);
+  }
+
+  /**
+   * Records that code was decoded from the frame at RAM index `frame`: from now on stores to
+   * it take the slow path (its write-TLB entries are dropped) and invalidate the code.
+   */
+  markCodeFrame(frame: number): void {
+    const number = frame >>> 12;
+    if (this.codeFrames[number] === 1) return;
+    this.codeFrames[number] = 1;
+    const frames = this.writeFrame;
+    const tags = this.writeTagLow;
+    for (let i = 0; i < TLB_ENTRIES; i++) {
+      if (frames[i] === frame) tags[i] = EMPTY_TAG;
+    }
   }
 
   /** Translates `address` for an access of `size` bytes that stays within one page. */
@@ -87,32 +120,55 @@ export class GuestMemory extends LazyFlags {
   }
 
   private translate(address: number, access: Access, size: number): number {
-    const offset = address & 0xfff;
-    const page = address - offset;
+    const low = address | 0;
+    const high = (address / TWO_POW_32) | 0;
+    const slot = (low >>> 12) & (TLB_ENTRIES - 1);
+    const tag = low & PAGE_MASK;
     if (access === Access.Read) {
-      if (page === this.readPage) return this.readFrame + offset;
-    } else if (page === this.writePage) {
-      return this.writeFrame + offset;
+      if (this.readTagLow[slot] === tag && this.readTagHigh[slot] === high) {
+        return (this.readFrame[slot] ?? 0) + (low & 0xfff);
+      }
+    } else if (access === Access.Write && this.writeTagLow[slot] === tag && this.writeTagHigh[slot] === high) {
+      return (this.writeFrame[slot] ?? 0) + (low & 0xfff);
     }
     return this.translateSlow(address, access, size);
   }
 
-  /** Asks the MMU, then remembers the page for the next access of the same kind. */
+  /** Asks the MMU, then remembers the page in the TLB of that access kind. */
   private translateSlow(address: number, access: Access, size: number): number {
     const physical = this.mmu.translate(address, access);
     if (physical < 0) this.raiseTranslationFault();
     if (physical > this.ram.length - size) this.raise(ExceptionVector.GeneralProtection);
     const offset = address & 0xfff;
     const frame = physical - offset;
+    if (access === Access.Write && this.codeFrames[frame >>> 12] === 1) {
+      this.codeFrames[frame >>> 12] = 0;
+      this.codeEpoch++;
+    }
     if (frame + 4096 <= this.ram.length && access !== Access.Execute) {
-      this.readPage = address - offset;
-      this.readFrame = frame;
+      const low = address | 0;
+      const slot = (low >>> 12) & (TLB_ENTRIES - 1);
+      const high = (address / TWO_POW_32) | 0;
+      this.readTagLow[slot] = low & PAGE_MASK;
+      this.readTagHigh[slot] = high;
+      this.readFrame[slot] = frame;
       if (access === Access.Write) {
-        this.writePage = address - offset;
-        this.writeFrame = frame;
+        this.writeTagLow[slot] = low & PAGE_MASK;
+        this.writeTagHigh[slot] = high;
+        this.writeFrame[slot] = frame;
       }
     }
     return physical;
+  }
+
+  /** A read of `size` bytes at the address with int32 halves `low`/`high` (translated code's slow path). */
+  readSplit(size: number, low: number, high: number, access: Access): number {
+    return this.readMemory(size, (high >>> 0) * TWO_POW_32 + (low >>> 0), access);
+  }
+
+  /** A write of `size` bytes at the address with int32 halves `low`/`high` (translated code's slow path). */
+  writeSplit(size: number, low: number, high: number, valueLow: number, valueHigh: number): void {
+    this.writeMemory(size, (high >>> 0) * TWO_POW_32 + (low >>> 0), valueLow, valueHigh);
   }
 
   /** Reads `size` bytes (1, 2, 4, 8) at `address`; for size 8 the high half goes to `valHi`. */

@@ -7,8 +7,10 @@
  * CPU_EXCEPTION token and caught here, outside the loop, so the loop itself has no try/catch.
  */
 
-import type { CpuPlatform, ExecutionCore, AddressTranslator } from "../cpu-wiring.ts";
+import { Access, type CpuPlatform, type ExecutionCore, type AddressTranslator } from "../cpu-wiring.ts";
 import { ExceptionVector, UserExit, type CpuContext } from "../machine.ts";
+import { Block, COMPILE_THRESHOLD, decodeBlock } from "./jit/block-cache.ts";
+import { scalarDoubleArithmetic } from "./exec-sse.ts";
 import { X86Context } from "./context.ts";
 import { CoreState, CPU_EXCEPTION, Rex } from "./core-state.ts";
 import { executeOneByte } from "./exec-one-byte.ts";
@@ -17,16 +19,36 @@ import { executeTwoByte } from "./exec-two-byte.ts";
 /** The longest legal instruction; more prefixes than this raise #GP. */
 const MAX_INSTRUCTION_LENGTH = 15;
 
+/** Tuning of the block translator. */
+export interface CoreOptions {
+  /**
+   * Executions of a block before it is translated to JavaScript: 1 translates everything at
+   * once, `Infinity` keeps the interpreter alone (the reference the translator is tested against).
+   */
+  readonly compileThreshold?: number;
+}
+
+/** Decoded blocks kept at most; the cache starts over beyond this. */
+const MAX_CACHED_BLOCKS = 1 << 16;
+
 export class X86Core extends CoreState implements ExecutionCore {
   instructionsRetired = 0;
+  /** Where execution continues after the current block. */
+  nextRip = 0;
   private readonly platform: CpuPlatform;
   private pollCountdown: number;
+  private readonly compileThreshold: number;
+  private readonly blocks = new Map<number, Block>();
+  /** The code page last translated (virtual base, -1 for none) and its RAM index. */
+  private codePage = -1;
+  private codeFrameBase = 0;
 
-  constructor(ram: Uint8Array, mmu: AddressTranslator, platform: CpuPlatform) {
+  constructor(ram: Uint8Array, mmu: AddressTranslator, platform: CpuPlatform, options: CoreOptions = {}) {
     super(ram, mmu);
     this.platform = platform;
     this.pollCountdown = platform.pollInterval;
     this.readTsc = () => platform.readTsc();
+    this.compileThreshold = options.compileThreshold ?? COMPILE_THRESHOLD;
   }
 
   createContext(): X86Context {
@@ -35,6 +57,8 @@ export class X86Core extends CoreState implements ExecutionCore {
 
   onTranslationChange(): void {
     this.flushTranslations();
+    this.codeEpoch++;
+    this.codePage = -1;
   }
 
   run(context: CpuContext): UserExit {
@@ -45,16 +69,15 @@ export class X86Core extends CoreState implements ExecutionCore {
     this.gprLo = context.gprLo;
     this.gprHi = context.gprHi;
     this.writeFlags(context.rflags);
-    this.flushTranslations();
-    this.ipDelta = context.rip;
-    this.ip = 0;
-    this.ipLimit = 0;
+    // The kernel may have rewritten page tables or frames since the last run.
+    this.onTranslationChange();
+    this.nextRip = context.rip;
     this.instructionRip = context.rip;
     this.exitRequest = -1;
     let exit: UserExit;
     try {
-      exit = this.loop();
-      context.rip = this.currentRip();
+      exit = this.dispatch();
+      context.rip = this.nextRip;
     } catch (error) {
       if (error !== CPU_EXCEPTION) throw error;
       exit = UserExit.Exception;
@@ -64,22 +87,120 @@ export class X86Core extends CoreState implements ExecutionCore {
     return exit;
   }
 
-  private loop(): UserExit {
+  /**
+   * Runs block after block, following cached successor links while they are current. The
+   * platform is polled after exactly every `pollInterval` instructions, as an instruction-
+   * at-a-time loop would: a block that would run past that point is interpreted up to it.
+   */
+  private dispatch(): UserExit {
     const platform = this.platform;
+    let block = this.blockAt(this.nextRip);
     for (;;) {
-      this.instructionRip = this.ip + this.ipDelta;
-      this.step();
-      this.instructionsRetired++;
+      const before = this.instructionsRetired;
+      let exit: number;
+      if (block.count > this.pollCountdown) exit = this.interpretSteps(block, this.pollCountdown);
+      else if (block.compiled !== null) exit = block.compiled(this);
+      else exit = this.interpretBlock(block);
       if (this.exitRequest >= 0) {
-        const exit = this.exitRequest === UserExit.Syscall ? UserExit.Syscall : UserExit.Interrupt;
+        const request = this.exitRequest === UserExit.Syscall ? UserExit.Syscall : UserExit.Interrupt;
         this.exitRequest = -1;
-        return exit;
+        return request;
       }
-      if (--this.pollCountdown <= 0) {
+      this.pollCountdown -= this.instructionsRetired - before;
+      if (this.pollCountdown <= 0) {
         this.pollCountdown = platform.pollInterval;
         if (platform.poll(this.instructionsRetired)) return UserExit.Interrupt;
       }
+      const rip = this.nextRip;
+      let next = exit === 0 ? block.taken : exit === 1 ? block.fallThrough : block.computed;
+      if (next === null || next.epoch !== this.codeEpoch || next.rip !== rip) {
+        next = this.blockAt(rip);
+        if (exit === 0) block.taken = next;
+        else if (exit === 1) block.fallThrough = next;
+        else block.computed = next;
+      }
+      block = next;
     }
+  }
+
+  /** The current block at `rip`: cached and still valid, or decoded afresh. */
+  private blockAt(rip: number): Block {
+    const offset = rip % 4096;
+    let phys: number;
+    if (rip - offset === this.codePage) {
+      phys = this.codeFrameBase + offset;
+    } else {
+      this.instructionRip = rip;
+      phys = this.mmu.translate(rip, Access.Execute);
+      if (phys < 0) this.raiseTranslationFault();
+      if (phys >= this.ram.length) this.raise(ExceptionVector.GeneralProtection);
+      this.codePage = rip - offset;
+      this.codeFrameBase = phys - offset;
+    }
+    const epoch = this.codeEpoch;
+    let block = this.blocks.get(phys);
+    if (block !== undefined && block.rip === rip) {
+      if (block.epoch === epoch) return block;
+      if (block.matches(this.ram)) {
+        block.epoch = epoch;
+        this.markCodeFrame(phys - offset);
+        return block;
+      }
+    }
+    if (this.blocks.size >= MAX_CACHED_BLOCKS) this.blocks.clear();
+    block = decodeBlock(this, rip, phys);
+    this.blocks.set(phys, block);
+    this.markCodeFrame(phys - offset);
+    return block;
+  }
+
+  /** Interprets a block that is not translated yet (translating it once it is warm). */
+  private interpretBlock(block: Block): number {
+    if (++block.runs >= this.compileThreshold && block.translatable) {
+      block.compile(this);
+      if (block.compiled !== null) return block.compiled(this);
+    }
+    return this.interpretSteps(block, block.count);
+  }
+
+  /** Interprets the first `limit` instructions of a block (fewer if one ends the run). */
+  private interpretSteps(block: Block, limit: number): number {
+    this.enterCodeAt(block.phys, block.rip);
+    for (let i = 0; i < limit; i++) {
+      this.instructionRip = this.ip + this.ipDelta;
+      this.step();
+      this.instructionsRetired++;
+      if (this.exitRequest >= 0) break;
+    }
+    this.nextRip = this.currentRip();
+    return 2;
+  }
+
+  /** Points instruction fetch at RAM index `phys`, virtual address `rip`, on a validated code page. */
+  private enterCodeAt(phys: number, rip: number): void {
+    this.ip = phys;
+    this.ipLimit = Math.min(phys - (phys & 0xfff) + 4096, this.ram.length);
+    this.ipDelta = rip - phys;
+  }
+
+  /**
+   * Interprets the one instruction at `rip` for translated code (RAM index `phys`, on a page
+   * the block was validated on). `length`, when not 0, is what the translator decoded: a
+   * disagreement with the interpreter is a translator bug, reported as such.
+   */
+  executeAt(phys: number, rip: number, length: number): void {
+    this.enterCodeAt(phys, rip);
+    this.instructionRip = rip;
+    this.step();
+    if (length !== 0 && this.ip !== phys + length) {
+      throw new Error(`block translator: decoded ${length} bytes at ${rip.toString(16)}, the interpreter ${this.ip - phys}`);
+    }
+    this.nextRip = this.currentRip();
+  }
+
+  /** Scalar double arithmetic with every MXCSR rule (translated code's slow path). */
+  scalarDouble(opcode: number, destination: number, source: number): void {
+    scalarDoubleArithmetic(this, opcode, destination, source);
   }
 
   private step(): void {

@@ -27,7 +27,7 @@ function hex(bytes: Uint8Array): string {
 }
 
 /** Runs `cases` natively and emulated; returns a description of every mismatch. */
-function compareWithHost(cases: readonly InstructionCase[], seed: number): string[] {
+function compareWithHost(cases: readonly InstructionCase[], seed: number, compileThreshold: number): string[] {
   const random = new Random(seed);
   const input = new Uint8Array(cases.length * CASE_SIZE);
   cases.forEach((instruction, i) => prepareState(random, instruction, input.subarray(i * CASE_SIZE, (i + 1) * CASE_SIZE)));
@@ -35,7 +35,7 @@ function compareWithHost(cases: readonly InstructionCase[], seed: number): strin
   const native = spawnSync(harness, [], { input, maxBuffer: input.length * 2 });
   if (native.status !== 0) throw new Error(`harness failed: ${native.stderr.toString()}`);
   const expected = new Uint8Array(native.stdout);
-  const runner = new CaseRunner();
+  const runner = new CaseRunner(compileThreshold);
   const failures: string[] = [];
   cases.forEach((instruction, i) => {
     const state = input.slice(i * CASE_SIZE, (i + 1) * CASE_SIZE);
@@ -105,24 +105,30 @@ function compareX87(got: Uint8Array, want: Uint8Array): string[] {
   return problems;
 }
 
-describe.runIf(hasCompiler("gcc"))("instructions against the host CPU", { timeout: 60_000 }, () => {
+/** The interpreter alone, and every case translated to JavaScript on its first run. */
+const MODES = [
+  ["interpreter", Infinity],
+  ["block translator", 1],
+] as const;
+
+describe.runIf(hasCompiler("gcc")).each(MODES)("instructions against the host CPU (%s)", { timeout: 60_000 }, (_mode, threshold) => {
   it("integer forms: registers, defined flags and memory match", () => {
-    const failures = compareWithHost(generateIntegerCases(new Random(1), 20), 101);
+    const failures = compareWithHost(generateIntegerCases(new Random(1), 20), 101, threshold);
     expect(failures.slice(0, 15)).toEqual([]);
   });
 
   it("x87 forms match: registers in exact 80-bit form, condition codes, tags, memory", () => {
-    const failures = compareWithHost(generateX87Cases(new Random(4), 40), 404);
+    const failures = compareWithHost(generateX87Cases(new Random(4), 40), 404, threshold);
     expect(failures.slice(0, 15)).toEqual([]);
   });
 
   it("MUL/IMUL/DIV/IDIV in all widths match", () => {
-    const failures = compareWithHost(generateDivisionCases(new Random(2), 60), 202);
+    const failures = compareWithHost(generateDivisionCases(new Random(2), 60), 202, threshold);
     expect(failures.slice(0, 15)).toEqual([]);
   });
 
   it("SSE/SSE2 register and memory forms match, MXCSR included, with NaN and infinity lanes", () => {
-    const failures = compareWithHost(generateSseCases(new Random(3), 40), 303);
+    const failures = compareWithHost(generateSseCases(new Random(3), 40), 303, threshold);
     expect(failures.slice(0, 15)).toEqual([]);
   });
 });

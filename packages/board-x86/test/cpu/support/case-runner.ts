@@ -20,14 +20,15 @@ export class CaseRunner {
   private readonly core: X86Core;
   private readonly context: X86Context;
 
-  constructor() {
+  /** `compileThreshold` as in CoreOptions: 1 runs every case as translated code, Infinity interprets. */
+  constructor(compileThreshold: number) {
     const tables = new PageTableBuilder(this.ram, 0x10_0000);
     tables.map(CODE_ADDRESS, CODE_FRAME);
     tables.map(DATA_ADDRESS, DATA_FRAME);
     tables.map(STACK_ADDRESS, STACK_FRAME);
     const mmu = new Mmu(this.ram);
     mmu.cr3 = tables.cr3;
-    this.core = new X86Core(this.ram, mmu, { pollInterval: 1000, poll: () => false, readTsc: () => 0 });
+    this.core = new X86Core(this.ram, mmu, { pollInterval: 1000, poll: () => false, readTsc: () => 0 }, { compileThreshold });
     this.context = this.core.createContext();
   }
 

@@ -33,6 +33,8 @@ export interface RunOptions {
   readonly ramBytes?: number;
   readonly maxInstructions?: number;
   readonly stdin?: Uint8Array;
+  /** CoreOptions.compileThreshold (default: the core's). */
+  readonly compileThreshold?: number;
 }
 
 /** A loaded process: RAM, page tables, the core and its context. */
@@ -63,7 +65,8 @@ export class GuestProcess {
       poll: () => false,
       readTsc: () => (this.tsc += 1000),
     };
-    this.core = new X86Core(this.ram, this.mmu, platform);
+    const threshold = options.compileThreshold;
+    this.core = new X86Core(this.ram, this.mmu, platform, threshold === undefined ? {} : { compileThreshold: threshold });
     this.context = this.core.createContext();
     this.stdin = options.stdin ?? new Uint8Array(0);
     this.load(elf, options.argv ?? ["program"]);

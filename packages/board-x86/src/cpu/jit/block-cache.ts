@@ -1,0 +1,104 @@
+/**
+ * Basic blocks keyed by the RAM index of their first byte, decoded once and translated to
+ * JavaScript once they have run `COMPILE_THRESHOLD` times (colder blocks are interpreted:
+ * translating code that runs once costs more than interpreting it).
+ *
+ * Staleness is handled with an epoch (`GuestMemory.codeEpoch`): a block may run without
+ * checks only if it was validated in the current epoch. The epoch advances when the core
+ * starts a `run` (the kernel may have rewritten any frame or page table meanwhile), when the
+ * board reports a translation change, and when a guest store hits a frame code was decoded
+ * from. Validation re-translates nothing (the caller looked the block up by its current
+ * translation) and compares the block's bytes with a copy taken when it was decoded, so
+ * freed-and-reused frames, `execve` and self-modifying code are all seen. A store that
+ * rewrites later instructions of the block being executed takes effect when that block
+ * ends, not mid-block.
+ */
+
+import type { CoreState } from "../core-state.ts";
+import { compileBlock, type CompiledBlock } from "./compile.ts";
+import { decodeInsn, Op, resolveRipRelative, type Insn } from "./decode.ts";
+
+/** Executions after which a block is translated. */
+export const COMPILE_THRESHOLD = 16;
+/** The most instructions one block holds. */
+const MAX_BLOCK_INSTRUCTIONS = 64;
+
+export class Block {
+  /** Instructions retired by a complete execution (an interpreted tail included). */
+  readonly count: number;
+  /** Copy of the decoded bytes (the tail, which the interpreter reads itself, excluded). */
+  private readonly bytes: Uint8Array;
+  private insns: readonly Insn[] | null;
+  compiled: CompiledBlock | null = null;
+  runs = 0;
+  epoch: number;
+  /** Successors by exit (taken, fall-through, computed), valid while their epoch is current. */
+  taken: Block | null = null;
+  fallThrough: Block | null = null;
+  computed: Block | null = null;
+
+  readonly rip: number;
+  readonly phys: number;
+
+  constructor(rip: number, phys: number, insns: readonly Insn[], ram: Uint8Array, epoch: number) {
+    this.rip = rip;
+    this.phys = phys;
+    this.insns = insns;
+    this.count = insns.length;
+    const decoded = insns.reduce((total, insn) => total + (insn.op === Op.Tail ? 0 : insn.length), 0);
+    this.bytes = ram.slice(phys, phys + decoded);
+    this.epoch = epoch;
+  }
+
+  /** Whether translation can gain anything (a lone interpreted instruction cannot). */
+  get translatable(): boolean {
+    return this.insns !== null && (this.insns.length > 1 || this.insns[0]?.op !== Op.Tail);
+  }
+
+  /** Whether RAM still holds the bytes the block was decoded from. */
+  matches(ram: Uint8Array): boolean {
+    const bytes = this.bytes;
+    const phys = this.phys;
+    for (let i = 0; i < bytes.length; i++) {
+      if (ram[phys + i] !== bytes[i]) return false;
+    }
+    return true;
+  }
+
+  compile(core: CoreState): void {
+    if (this.insns === null) return;
+    this.compiled = compileBlock(this.insns, core);
+    this.insns = null;
+  }
+}
+
+/** Decodes the block starting at `rip` (RAM index `phys`); it never crosses its code page. */
+export function decodeBlock(core: CoreState, rip: number, phys: number): Block {
+  const ram = core.ram;
+  const pageEnd = Math.min(phys - (phys & 0xfff) + 4096, ram.length);
+  const insns: Insn[] = [];
+  let position = phys;
+  let address = rip;
+  for (;;) {
+    const insn = decodeInsn(ram, position, pageEnd, address);
+    resolveRipRelative(insn);
+    insns.push(insn);
+    if (endsBlock(insn.op)) break;
+    position += insn.length;
+    address += insn.length;
+    if (insns.length >= MAX_BLOCK_INSTRUCTIONS || position >= pageEnd) break;
+  }
+  return new Block(rip, phys, insns, ram, core.codeEpoch);
+}
+
+function endsBlock(op: Op): boolean {
+  return (
+    op === Op.Tail ||
+    op === Op.Jcc ||
+    op === Op.Jmp ||
+    op === Op.Call ||
+    op === Op.Ret ||
+    op === Op.JmpIndirect ||
+    op === Op.CallIndirect
+  );
+}

@@ -1,0 +1,342 @@
+/**
+ * The code generator's machinery: the JavaScript it writes keeps guest registers in local
+ * int32 variables (`aN` low half, `bN` high half, loaded once per block and stored back on
+ * every exit), computes effective addresses as int32 halves, probes the core's data TLB
+ * inline, and knows the last flag-setting operation symbolically so that a following
+ * `jcc`/`setcc`/`cmovcc` becomes one JavaScript comparison.
+ *
+ * Values are JavaScript expressions over int32 locals: 1- and 2-byte values are
+ * zero-extended, 4-byte values are int32, 8-byte values are (low, high) pairs. Everything an
+ * instruction computes goes into fresh `const` temporaries before any register is assigned,
+ * and memory is written last, so a fault leaves the guest state as it was before the
+ * instruction (the same atomicity the interpreter gives).
+ */
+
+import { FlagKind } from "../lazy-flags.ts";
+import { Segment, type Insn } from "./decode.ts";
+
+/** A value as (low, high) int32 expressions; `high` is "0" below 8 bytes. */
+export type Pair = readonly [string, string];
+
+/** The last recorded flag operation, as names of temporaries. */
+interface FlagState {
+  readonly kind: FlagKind;
+  readonly size: number;
+  readonly a: Pair;
+  readonly b: Pair;
+  readonly result: Pair;
+}
+
+/** Marks where registers are reloaded after the interpreter ran an instruction in place. */
+const RELOAD_MARK = "\u0000reload\u0000";
+
+const ACCESS_READ = 0;
+const ACCESS_WRITE = 1;
+
+export class Emitter {
+  readonly lines: string[] = [];
+  private readonly used = new Set<number>();
+  private readonly written = new Set<number>();
+  private temporaries = 0;
+  private flags: FlagState | null = null;
+  usesXmm = false;
+  usesSegment = false;
+
+  temp(): string {
+    return `t${this.temporaries++}`;
+  }
+
+  /** Binds `expression` to a new constant and returns its name. */
+  let(expression: string): string {
+    const name = this.temp();
+    this.lines.push(`const ${name} = ${expression};`);
+    return name;
+  }
+
+  emit(line: string): void {
+    this.lines.push(line);
+  }
+
+  // ---- registers ----
+
+  low(register: number): string {
+    this.used.add(register);
+    return `a${register}`;
+  }
+
+  high(register: number): string {
+    this.used.add(register);
+    return `b${register}`;
+  }
+
+  /** Reads a register of `size` bytes into temporaries. */
+  readRegister(size: number, register: number, rex: boolean): Pair {
+    switch (size) {
+      case 8:
+        return [this.let(this.low(register)), this.let(this.high(register))];
+      case 4:
+        return [this.let(this.low(register)), "0"];
+      case 2:
+        return [this.let(`${this.low(register)} & 65535`), "0"];
+      default:
+        if (!rex && register >= 4 && register < 8) return [this.let(`(${this.low(register - 4)} >> 8) & 255`), "0"];
+        return [this.let(`${this.low(register)} & 255`), "0"];
+    }
+  }
+
+  /** Writes a register with x86-64 semantics (32-bit writes clear the high half). */
+  writeRegister(size: number, register: number, rex: boolean, value: Pair): void {
+    if (size === 1 && !rex && register >= 4 && register < 8) {
+      const target = this.low(register - 4);
+      this.written.add(register - 4);
+      this.emit(`${target} = (${target} & -65281) | ((${value[0]} & 255) << 8);`);
+      return;
+    }
+    const low = this.low(register);
+    this.written.add(register);
+    switch (size) {
+      case 8:
+        this.emit(`${low} = ${value[0]}; ${this.high(register)} = ${value[1]};`);
+        return;
+      case 4:
+        this.emit(`${low} = ${value[0]}; ${this.high(register)} = 0;`);
+        return;
+      case 2:
+        this.emit(`${low} = (${low} & -65536) | (${value[0]} & 65535);`);
+        return;
+      default:
+        this.emit(`${low} = (${low} & -256) | (${value[0]} & 255);`);
+    }
+  }
+
+  /** Stores every register assigned so far back into the register file. */
+  writeBack(): string {
+    return [...this.written].map((r) => `L[${r}] = a${r}; H[${r}] = b${r};`).join(" ");
+  }
+
+  /** Runs the interpreter on the instruction in place, with the register file in sync around it. */
+  interpretInPlace(insn: Insn): void {
+    this.emit(this.writeBack());
+    this.emit(`core.executeAt(${insn.phys}, ${insn.rip}, ${insn.length});`);
+    if (insn.writesGprs) this.emit(RELOAD_MARK);
+    this.flags = null;
+  }
+
+  // ---- memory ----
+
+  /** The effective address of the instruction's memory operand, as int32 halves. */
+  address(insn: Insn, withSegment = true): Pair {
+    let low: string;
+    let high: string;
+    if (insn.ripRelative) {
+      low = String(insn.absoluteLow);
+      high = String(insn.absoluteHigh);
+    } else {
+      [low, high] = this.baseAndIndex(insn);
+      if (insn.displacement !== 0) [low, high] = this.add(low, high, String(insn.displacement), String(insn.displacement >> 31));
+    }
+    if (withSegment && insn.segment !== Segment.None) {
+      this.usesSegment = true;
+      const base = insn.segment === Segment.Fs ? "fs" : "gs";
+      [low, high] = this.add(low, high, `${base}Low`, `${base}High`);
+    }
+    return [low, high];
+  }
+
+  private baseAndIndex(insn: Insn): [string, string] {
+    let low = "0";
+    let high = "0";
+    if (insn.index >= 0) {
+      const indexLow = this.low(insn.index);
+      const indexHigh = this.high(insn.index);
+      const s = insn.scale;
+      low = s === 0 ? indexLow : this.let(`${indexLow} << ${s}`);
+      high = s === 0 ? indexHigh : this.let(`(${indexHigh} << ${s}) | (${indexLow} >>> ${32 - s})`);
+    }
+    if (insn.base >= 0) {
+      if (insn.index < 0) return [this.let(this.low(insn.base)), this.let(this.high(insn.base))];
+      return this.add(this.low(insn.base), this.high(insn.base), low, high);
+    }
+    return [low, high];
+  }
+
+  /** 64-bit addition of two (low, high) pairs of int32 expressions. */
+  add(aLow: string, aHigh: string, bLow: string, bHigh: string): [string, string] {
+    const low = this.let(`(${aLow} + ${bLow}) | 0`);
+    const high = this.let(`(${aHigh} + ${bHigh} + ((${low} >>> 0) < (${aLow} >>> 0) ? 1 : 0)) | 0`);
+    return [low, high];
+  }
+
+  private probe(tlb: "R" | "W", address: Pair, size: number): { slot: string; hit: string } {
+    const [low, high] = address;
+    const slot = this.let(`(${low} >>> 12) & 255`);
+    const inPage = size > 1 ? ` && (${low} & 4095) <= ${4096 - size}` : "";
+    return { slot, hit: `${tlb}TL[${slot}] === (${low} & -4096) && ${tlb}TH[${slot}] === ${high}${inPage}` };
+  }
+
+  /** Loads `size` bytes; `forWrite` translates for writing (read-modify-write instructions). */
+  load(size: number, address: Pair, forWrite: boolean): Pair {
+    const tlb = forWrite ? "W" : "R";
+    const { slot, hit } = this.probe(tlb, address, size);
+    const where = `${tlb}F[${slot}] + (${address[0]} & 4095)`;
+    const access = forWrite ? ACCESS_WRITE : ACCESS_READ;
+    const slow = `core.readSplit(${size}, ${address[0]}, ${address[1]}, ${access})`;
+    if (size === 8) {
+      const low = this.temp();
+      const high = this.temp();
+      this.emit(
+        `let ${low}, ${high}; if (${hit}) { const p = ${where}; ${low} = DV.getInt32(p, true); ${high} = DV.getInt32(p + 4, true); } else { ${low} = ${slow}; ${high} = core.valHi; }`,
+      );
+      return [low, high];
+    }
+    const read = size === 1 ? `RAM[${where}]` : size === 2 ? `DV.getUint16(${where}, true)` : `DV.getInt32(${where}, true)`;
+    return [this.let(`${hit} ? ${read} : ${slow}`), "0"];
+  }
+
+  store(size: number, address: Pair, value: Pair): void {
+    const { slot, hit } = this.probe("W", address, size);
+    const where = `WF[${slot}] + (${address[0]} & 4095)`;
+    let fast: string;
+    if (size === 8) fast = `const p = ${where}; DV.setInt32(p, ${value[0]}, true); DV.setInt32(p + 4, ${value[1]}, true);`;
+    else if (size === 4) fast = `DV.setInt32(${where}, ${value[0]}, true);`;
+    else if (size === 2) fast = `DV.setUint16(${where}, ${value[0]}, true);`;
+    else fast = `RAM[${where}] = ${value[0]};`;
+    this.emit(`if (${hit}) { ${fast} } else { core.writeSplit(${size}, ${address[0]}, ${address[1]}, ${value[0]}, ${value[1]}); }`);
+  }
+
+  // ---- flags ----
+
+  /** Records an arithmetic result (kind Add/Sub/Inc/Dec) for lazy evaluation. */
+  recordArithmetic(insn: Insn, kind: FlagKind, size: number, a: Pair, b: Pair, result: Pair): void {
+    if (insn.flagsNeeded) {
+      if (kind === FlagKind.Inc || kind === FlagKind.Dec) this.emit("core.carryIn = core.getCF();");
+      let line = `core.flagKind = ${kind}; core.flagSize = ${size}; core.srcALo = ${a[0]}; core.srcBLo = ${b[0]}; core.resLo = ${result[0]};`;
+      if (size === 8) line += ` core.srcAHi = ${a[1]}; core.srcBHi = ${b[1]}; core.resHi = ${result[1]};`;
+      this.emit(line);
+    }
+    this.flags = { kind, size, a, b, result };
+  }
+
+  recordLogic(insn: Insn, size: number, result: Pair): void {
+    if (insn.flagsNeeded) {
+      this.emit(`core.flagKind = ${FlagKind.Logic}; core.flagSize = ${size}; core.resLo = ${result[0]}; core.resHi = ${result[1]};`);
+    }
+    this.flags = { kind: FlagKind.Logic, size, a: ["0", "0"], b: ["0", "0"], result };
+  }
+
+  /** The flags are no longer known symbolically (an instruction computed them another way). */
+  forgetFlags(): void {
+    this.flags = null;
+  }
+
+  /** A JavaScript boolean expression for condition code `cc`. */
+  condition(cc: number): string {
+    const test = this.flags === null ? null : fusedCondition(this.flags, cc >> 1);
+    if (test === null) return `core.condition(${cc})`;
+    return (cc & 1) === 0 ? `(${test})` : `!(${test})`;
+  }
+
+  // ---- assembly ----
+
+  /** The function source: prologue (register loads), the body inside try, and the exits. */
+  assemble(retiredOnExit: number, epilogue: string): string {
+    const registers = [...this.used].sort((x, y) => x - y);
+    const declarations = registers.map((r) => `a${r} = L[${r}], b${r} = H[${r}]`).join(", ");
+    const reload = registers.map((r) => `a${r} = L[${r}]; b${r} = H[${r}];`).join(" ");
+    const writeBack = [...this.written].map((r) => `L[${r}] = a${r}; H[${r}] = b${r};`).join(" ");
+    const prologue = ["const L = core.gprLo, H = core.gprHi;"];
+    if (declarations !== "") prologue.push(`let ${declarations};`);
+    if (this.usesXmm) prologue.push("const C = core.ctx, X = C.xmmInt32, F = C.xmmFloat64;");
+    if (this.usesSegment) {
+      prologue.push("const fsLow = core.ctx.fsBase | 0, fsHigh = (core.ctx.fsBase / 4294967296) | 0;");
+      prologue.push("const gsLow = core.ctx.gsBase | 0, gsHigh = (core.ctx.gsBase / 4294967296) | 0;");
+    }
+    const body = this.lines.map((line) => (line === RELOAD_MARK ? reload : line));
+    return [
+      ...prologue,
+      "let n = 0, x = 1;",
+      "try {",
+      ...body,
+      "} catch (error) {",
+      writeBack,
+      "core.instructionsRetired += n; core.instructionRip = RIPS[n];",
+      "throw error;",
+      "}",
+      writeBack,
+      `core.instructionsRetired += ${retiredOnExit};`,
+      epilogue,
+    ].join("\n");
+  }
+}
+
+/** `cc >> 1` evaluated from the recorded operands, or null when only the flag bits will do. */
+function fusedCondition(flags: FlagState, condition: number): string | null {
+  const { kind, size } = flags;
+  const [r, rh] = flags.result;
+  const bits = size * 8;
+  const zero = size === 8 ? `(${r} | ${rh}) === 0` : size === 4 ? `${r} === 0` : `(${r} & ${size === 1 ? 255 : 65535}) === 0`;
+  const sign = size === 8 ? `${rh} < 0` : size === 4 ? `${r} < 0` : `((${r} >> ${bits - 1}) & 1) !== 0`;
+  if (kind === FlagKind.Logic) {
+    switch (condition) {
+      case 0:
+      case 1:
+        return "false";
+      case 2:
+      case 3:
+        return zero;
+      case 4:
+      case 6:
+        return sign;
+      case 7:
+        return `${zero} || ${sign}`;
+      default:
+        return null;
+    }
+  }
+  if (kind !== FlagKind.Sub) {
+    if (condition === 2) return zero;
+    if (condition === 4) return sign;
+    return null;
+  }
+  const [a, ah] = flags.a;
+  const [b, bh] = flags.b;
+  if (size === 8) {
+    switch (condition) {
+      case 1:
+        return `${ah} !== ${bh} ? (${ah} >>> 0) < (${bh} >>> 0) : (${a} >>> 0) < (${b} >>> 0)`;
+      case 2:
+        return `${a} === ${b} && ${ah} === ${bh}`;
+      case 3:
+        return `${ah} !== ${bh} ? (${ah} >>> 0) < (${bh} >>> 0) : (${a} >>> 0) <= (${b} >>> 0)`;
+      case 4:
+        return sign;
+      case 6:
+        return `${ah} !== ${bh} ? ${ah} < ${bh} : (${a} >>> 0) < (${b} >>> 0)`;
+      case 7:
+        return `${ah} !== ${bh} ? ${ah} < ${bh} : (${a} >>> 0) <= (${b} >>> 0)`;
+      default:
+        return null;
+    }
+  }
+  const unsignedA = size === 4 ? `(${a} >>> 0)` : a;
+  const unsignedB = size === 4 ? `(${b} >>> 0)` : b;
+  const shift = 32 - bits;
+  const signedA = size === 4 ? a : `((${a} << ${shift}) >> ${shift})`;
+  const signedB = size === 4 ? b : `((${b} << ${shift}) >> ${shift})`;
+  switch (condition) {
+    case 1:
+      return `${unsignedA} < ${unsignedB}`;
+    case 2:
+      return `${a} === ${b}`;
+    case 3:
+      return `${unsignedA} <= ${unsignedB}`;
+    case 4:
+      return sign;
+    case 6:
+      return `${signedA} < ${signedB}`;
+    case 7:
+      return `${signedA} <= ${signedB}`;
+    default:
+      return null;
+  }
+}
