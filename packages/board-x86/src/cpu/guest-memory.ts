@@ -244,6 +244,16 @@ export class GuestMemory extends LazyFlags {
     }
   }
 
+  /** `read128` at the address with int32 halves `low`/`high` (translated code's slow path). */
+  read128Split(low: number, high: number, slot: number): void {
+    this.read128((high >>> 0) * TWO_POW_32 + (low >>> 0), slot);
+  }
+
+  /** `write128` at the address with int32 halves `low`/`high` (translated code's slow path). */
+  write128Split(low: number, high: number, slot: number): void {
+    this.write128((high >>> 0) * TWO_POW_32 + (low >>> 0), slot);
+  }
+
   /** Loads 16 bytes at `address` into XMM slot `slot` (allocation-free; the SSE load path). */
   read128(address: number, slot: number): void {
     const lanes = this.ctx.xmmInt32;

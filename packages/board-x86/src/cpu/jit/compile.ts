@@ -15,6 +15,7 @@ import type { CoreState } from "../core-state.ts";
 import { Emitter, type Pair } from "./emitter.ts";
 import { Op, type Insn } from "./decode.ts";
 import { markFlagLiveness } from "./flag-liveness.ts";
+import { emitSseKind } from "./sse-ops.ts";
 
 /** A translated block: returns 0 (taken), 1 (fall-through) or 2 (target in `core.nextRip`). */
 export type CompiledBlock = (core: TranslatedCore) => number;
@@ -161,7 +162,7 @@ function emitInstruction(e: Emitter, insn: Insn): number {
     }
     case Op.Neg: {
       const { value, address } = readRmForUpdate(e, insn, size);
-      const result = subtract(e, size, ["0", "0"], value);
+      const result: Pair = size === 8 ? e.subtract(["0", "0"], value) : [e.let(`-${value[0]} | 0`), "0"];
       writeRm(e, insn, size, result, address);
       e.recordArithmetic(insn, FlagKind.Sub, size, ["0", "0"], value, result);
       return EXIT_FALL_THROUGH;
@@ -280,12 +281,6 @@ function emitMove(e: Emitter, insn: Insn): void {
   }
 }
 
-function subtract(e: Emitter, size: number, a: Pair, b: Pair): Pair {
-  const low = e.let(`(${a[0]} - ${b[0]}) | 0`);
-  if (size !== 8) return [low, "0"];
-  return [low, e.let(`(${a[1]} - ${b[1]} - ((${a[0]} >>> 0) < (${b[0]} >>> 0) ? 1 : 0)) | 0`)];
-}
-
 const ALU_ADD = 0;
 const ALU_OR = 1;
 const ALU_AND = 4;
@@ -313,7 +308,7 @@ function emitAlu(e: Emitter, insn: Insn): void {
     result = size === 8 ? [low, e.let(`(${a[1]} + ${b[1]} + ((${low} >>> 0) < (${a[0]} >>> 0) ? 1 : 0)) | 0`)] : [low, "0"];
     e.recordArithmetic(insn, FlagKind.Add, size, a, b, result);
   } else if (op === ALU_SUB || op === ALU_CMP) {
-    result = subtract(e, size, a, b);
+    result = size === 8 ? e.subtract(a, b) : [e.let(`(${a[0]} - ${b[0]}) | 0`), "0"];
     e.recordArithmetic(insn, FlagKind.Sub, size, a, b, result);
   } else {
     const operator = op === ALU_OR ? "|" : op === ALU_AND ? "&" : "^";
@@ -437,7 +432,7 @@ function emitImul(e: Emitter, insn: Insn): void {
   e.forgetFlags();
 }
 
-/** MOVSD, MOVAPS/MOVAPD between registers, and scalar double arithmetic. */
+/** MOVSD, scalar double arithmetic, and the moves and packed-integer forms of sse-ops.ts. */
 function emitSse(e: Emitter, insn: Insn): void {
   e.usesXmm = true;
   const destination = insn.reg * 4;
@@ -454,8 +449,8 @@ function emitSse(e: Emitter, insn: Insn): void {
       if (insn.rm >= 0) e.emit(`X[${insn.rm * 4}] = X[${destination}]; X[${insn.rm * 4 + 1}] = X[${destination + 1}];`);
       else e.store(8, e.address(insn), [`X[${destination}]`, `X[${destination + 1}]`]);
       return;
-    case Op.MoveXmm:
-      e.emit([0, 1, 2, 3].map((lane) => `X[${destination + lane}] = X[${insn.rm * 4 + lane}];`).join(" "));
+    case Op.Sse:
+      emitSseKind(e, insn, insn.sub);
       return;
     default:
       emitScalarDouble(e, insn);

@@ -12,6 +12,7 @@
  */
 
 import { TWO_POW_32 } from "../guest-memory.ts";
+import { sseFormSupported, sseHasImm8, sseKind } from "./sse-ops.ts";
 
 export const Op = {
   /** Executed by the interpreter in place; the block goes on after it. */
@@ -55,8 +56,8 @@ export const Op = {
   MovsdStore: 27,
   /** ADDSD/MULSD/SUBSD/DIVSD/SQRTSD (`sub` = the 0F opcode). */
   ScalarDouble: 28,
-  /** MOVAPS/MOVAPD xmm, xmm (register form only). */
-  MoveXmm: 29,
+  /** SSE moves and packed-integer forms of sse-ops.ts (`sub` = the SseKind). */
+  Sse: 29,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -544,20 +545,16 @@ function decodeTwoByte(
     finish(opcode === 0x10 ? Op.MovsdLoad : opcode === 0x11 ? Op.MovsdStore : Op.ScalarDouble);
     return;
   }
-  if (rep === 0 && (opcode === 0x28 || opcode === 0x29)) {
+  const kind = sseKind(prefix66, rep, opcode);
+  if (kind >= 0) {
     modrm();
+    if (sseHasImm8(kind)) insn.imm = bytes.u8();
+    // 66/F3 are part of these opcodes, not operand-size prefixes.
+    insn.size = (rex & 8) !== 0 ? 8 : 4;
+    insn.sub = kind;
     flagsNone();
-    if (insn.rm < 0) {
-      insn.writesGprs = false;
-      finish(Op.Interpret);
-      return;
-    }
-    if (opcode === 0x29) {
-      const destination = insn.rm;
-      insn.rm = insn.reg;
-      insn.reg = destination;
-    }
-    finish(Op.MoveXmm);
+    insn.writesGprs = false;
+    finish(sseFormSupported(kind, insn) ? Op.Sse : Op.Interpret);
     return;
   }
   if (opcode === 0x1f) {

@@ -13,6 +13,7 @@
  */
 
 import { FlagKind } from "../lazy-flags.ts";
+import { ExceptionVector } from "../../machine.ts";
 import { Segment, type Insn } from "./decode.ts";
 
 /** A value as (low, high) int32 expressions; `high` is "0" below 8 bytes. */
@@ -30,6 +31,7 @@ interface FlagState {
 /** Marks where registers are reloaded after the interpreter ran an instruction in place. */
 const RELOAD_MARK = "\u0000reload\u0000";
 
+const GENERAL_PROTECTION = ExceptionVector.GeneralProtection;
 const ACCESS_READ = 0;
 const ACCESS_WRITE = 1;
 
@@ -167,6 +169,12 @@ export class Emitter {
     return [low, high];
   }
 
+  /** 64-bit subtraction a - b of (low, high) pairs. */
+  subtract(a: Pair, b: Pair): [string, string] {
+    const low = this.let(`(${a[0]} - ${b[0]}) | 0`);
+    return [low, this.let(`(${a[1]} - ${b[1]} - ((${a[0]} >>> 0) < (${b[0]} >>> 0) ? 1 : 0)) | 0`)];
+  }
+
   private probe(tlb: "R" | "W", address: Pair, size: number): { slot: string; hit: string } {
     const [low, high] = address;
     const slot = this.let(`(${low} >>> 12) & 255`);
@@ -202,6 +210,24 @@ export class Emitter {
     else if (size === 2) fast = `DV.setUint16(${where}, ${value[0]}, true);`;
     else fast = `RAM[${where}] = ${value[0]};`;
     this.emit(`if (${hit}) { ${fast} } else { core.writeSplit(${size}, ${address[0]}, ${address[1]}, ${value[0]}, ${value[1]}); }`);
+  }
+
+  /** Loads 16 bytes into XMM slot `slot`; `aligned` forms raise #GP off a 16-byte boundary. */
+  load128(address: Pair, slot: number, aligned: boolean): void {
+    this.usesXmm = true;
+    if (aligned) this.emit(`if ((${address[0]} & 15) !== 0) core.raise(${GENERAL_PROTECTION});`);
+    const { slot: entry, hit } = this.probe("R", address, 16);
+    const lanes = [0, 1, 2, 3].map((i) => `X[${slot * 4 + i}] = DV.getInt32(p + ${i * 4}, true);`).join(" ");
+    this.emit(`if (${hit}) { const p = RF[${entry}] + (${address[0]} & 4095); ${lanes} } else { core.read128Split(${address[0]}, ${address[1]}, ${slot}); }`);
+  }
+
+  /** Stores XMM slot `slot` to 16 bytes of memory (nothing is written if any page faults). */
+  store128(address: Pair, slot: number, aligned: boolean): void {
+    this.usesXmm = true;
+    if (aligned) this.emit(`if ((${address[0]} & 15) !== 0) core.raise(${GENERAL_PROTECTION});`);
+    const { slot: entry, hit } = this.probe("W", address, 16);
+    const lanes = [0, 1, 2, 3].map((i) => `DV.setInt32(p + ${i * 4}, X[${slot * 4 + i}], true);`).join(" ");
+    this.emit(`if (${hit}) { const p = WF[${entry}] + (${address[0]} & 4095); ${lanes} } else { core.write128Split(${address[0]}, ${address[1]}, ${slot}); }`);
   }
 
   // ---- flags ----
