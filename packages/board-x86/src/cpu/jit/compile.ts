@@ -452,18 +452,24 @@ function emitSse(e: Emitter, insn: Insn): void {
     case Op.Sse:
       emitSseKind(e, insn, insn.sub);
       return;
+    case Op.CompareDouble:
+      emitCompareDouble(e, insn);
+      return;
     default:
       emitScalarDouble(e, insn);
   }
 }
 
+/** The lane-0 double source of a scalar instruction: an XMM register, or memory copied into slot 16. */
+function scalarSource(e: Emitter, insn: Insn): number {
+  if (insn.rm >= 0) return insn.rm;
+  const [low, high] = e.load(8, e.address(insn), false);
+  e.emit(`X[${SOURCE_SLOT * 4}] = ${low}; X[${SOURCE_SLOT * 4 + 1}] = ${high};`);
+  return SOURCE_SLOT;
+}
+
 function emitScalarDouble(e: Emitter, insn: Insn): void {
-  let source = insn.rm;
-  if (source < 0) {
-    const [low, high] = e.load(8, e.address(insn), false);
-    e.emit(`X[${SOURCE_SLOT * 4}] = ${low}; X[${SOURCE_SLOT * 4 + 1}] = ${high};`);
-    source = SOURCE_SLOT;
-  }
+  const source = scalarSource(e, insn);
   const a = `F[${insn.reg * 2}]`;
   const b = `F[${source * 2}]`;
   const operation: Record<number, string> = {
@@ -478,4 +484,23 @@ function emitScalarDouble(e: Emitter, insn: Insn): void {
   e.emit(
     `if ((C.mxcsr & 24608) === 32 && ${magnitude} >= ${SAFE_MAGNITUDE} && ${magnitude} <= ${Number.MAX_VALUE}) ${a} = ${result}; else core.scalarDouble(${insn.sub}, ${insn.reg}, ${source});`,
   );
+}
+
+/**
+ * UCOMISD/COMISD: ordered operands set the flags here; a NaN operand (unordered, and maybe
+ * MXCSR.IE) goes to the interpreter. Conditions on the result compare the doubles directly.
+ */
+function emitCompareDouble(e: Emitter, insn: Insn): void {
+  e.usesXmm = true;
+  const source = scalarSource(e, insn);
+  const a = e.let(`F[${insn.reg * 2}]`);
+  const b = e.let(`F[${source * 2}]`);
+  e.emit(`if (${a} !== ${a} || ${b} !== ${b}) {`);
+  e.interpretInPlace(insn);
+  if (insn.flagsNeeded) {
+    e.emit(`} else {`);
+    e.emit(`core.flagKind = ${FlagKind.Eager}; core.eagerFlags = ${a} < ${b} ? 1 : ${a} === ${b} ? 64 : 0;`);
+  }
+  e.emit("}");
+  e.recordDoubleCompare(a, b);
 }

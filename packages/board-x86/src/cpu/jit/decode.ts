@@ -58,6 +58,8 @@ export const Op = {
   ScalarDouble: 28,
   /** SSE moves and packed-integer forms of sse-ops.ts (`sub` = the SseKind). */
   Sse: 29,
+  /** UCOMISD (`sub` 0x2e) / COMISD (0x2f). */
+  CompareDouble: 30,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -543,6 +545,14 @@ function decodeTwoByte(
     flagsNone();
     insn.sub = opcode;
     finish(opcode === 0x10 ? Op.MovsdLoad : opcode === 0x11 ? Op.MovsdStore : Op.ScalarDouble);
+    return;
+  }
+  if (prefix66 && rep === 0 && (opcode === 0x2e || opcode === 0x2f)) {
+    modrm();
+    insn.sub = opcode;
+    insn.writesGprs = false;
+    flagsWrite();
+    finish(Op.CompareDouble);
     return;
   }
   const kind = sseKind(prefix66, rep, opcode);

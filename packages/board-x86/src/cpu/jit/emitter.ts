@@ -21,12 +21,15 @@ export type Pair = readonly [string, string];
 
 /** The last recorded flag operation, as names of temporaries. */
 interface FlagState {
-  readonly kind: FlagKind;
+  readonly kind: FlagKind | typeof DOUBLE_COMPARE;
   readonly size: number;
   readonly a: Pair;
   readonly b: Pair;
   readonly result: Pair;
 }
+
+/** A flag state beyond lazy-flags' kinds: the outcome of UCOMISD/COMISD. */
+const DOUBLE_COMPARE = -1;
 
 /** Marks where registers are reloaded after the interpreter ran an instruction in place. */
 const RELOAD_MARK = "\u0000reload\u0000";
@@ -250,6 +253,11 @@ export class Emitter {
     this.flags = { kind: FlagKind.Logic, size, a: ["0", "0"], b: ["0", "0"], result };
   }
 
+  /** UCOMISD/COMISD of doubles `a` and `b` set ZF/PF/CF (OF/SF/AF clear). */
+  recordDoubleCompare(a: string, b: string): void {
+    this.flags = { kind: DOUBLE_COMPARE, size: 8, a: [a, "0"], b: [b, "0"], result: ["0", "0"] };
+  }
+
   /** The flags are no longer known symbolically (an instruction computed them another way). */
   forgetFlags(): void {
     this.flags = null;
@@ -298,6 +306,7 @@ export class Emitter {
 /** `cc >> 1` evaluated from the recorded operands, or null when only the flag bits will do. */
 function fusedCondition(flags: FlagState, condition: number): string | null {
   const { kind, size } = flags;
+  if (kind === DOUBLE_COMPARE) return doubleCondition(flags.a[0], flags.b[0], condition);
   const [r, rh] = flags.result;
   const bits = size * 8;
   const zero = size === 8 ? `(${r} | ${rh}) === 0` : size === 4 ? `${r} === 0` : `(${r} & ${size === 1 ? 255 : 65535}) === 0`;
@@ -364,5 +373,27 @@ function fusedCondition(flags: FlagState, condition: number): string | null {
       return `${signedA} <= ${signedB}`;
     default:
       return null;
+  }
+}
+
+/**
+ * `cc >> 1` after UCOMISD/COMISD a, b: ZF, PF and CF are all set when unordered, OF and SF
+ * are clear; the comparisons below are false on NaN exactly where the flags say so.
+ */
+function doubleCondition(a: string, b: string, condition: number): string {
+  switch (condition) {
+    case 0:
+    case 4:
+    case 6:
+      return "false";
+    case 1:
+      return `!(${a} >= ${b})`;
+    case 2:
+    case 7:
+      return `!(${a} < ${b} || ${a} > ${b})`;
+    case 3:
+      return `!(${a} > ${b})`;
+    default:
+      return `${a} !== ${a} || ${b} !== ${b}`;
   }
 }
