@@ -99,7 +99,7 @@ export class X86Core extends CoreState implements ExecutionCore {
       const before = this.instructionsRetired;
       let exit: number;
       if (block.count > this.pollCountdown) exit = this.interpretSteps(block, this.pollCountdown);
-      else if (block.compiled !== null) exit = block.compiled(this);
+      else if (block.compiled !== null) exit = block.compiled(this, block.phys);
       else exit = this.interpretBlock(block);
       if (this.exitRequest >= 0) {
         const request = this.exitRequest === UserExit.Syscall ? UserExit.Syscall : UserExit.Interrupt;
@@ -157,8 +157,8 @@ export class X86Core extends CoreState implements ExecutionCore {
   /** Interprets a block that is not translated yet (translating it once it is warm). */
   private interpretBlock(block: Block): number {
     if (++block.runs >= this.compileThreshold && block.translatable) {
-      block.compile(this);
-      if (block.compiled !== null) return block.compiled(this);
+      block.compile();
+      if (block.compiled !== null) return block.compiled(this, block.phys);
     }
     return this.interpretSteps(block, block.count);
   }

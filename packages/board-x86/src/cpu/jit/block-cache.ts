@@ -65,9 +65,9 @@ export class Block {
     return true;
   }
 
-  compile(core: CoreState): void {
+  compile(): void {
     if (this.insns === null) return;
-    this.compiled = compileBlock(this.insns, core);
+    this.compiled = compileBlock(this.insns, this.bytes);
     this.insns = null;
   }
 }

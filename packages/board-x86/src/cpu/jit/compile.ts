@@ -17,8 +17,11 @@ import { Op, type Insn } from "./decode.ts";
 import { markFlagLiveness } from "./flag-liveness.ts";
 import { emitSseKind } from "./sse-ops.ts";
 
-/** A translated block: returns 0 (taken), 1 (fall-through) or 2 (target in `core.nextRip`). */
-export type CompiledBlock = (core: TranslatedCore) => number;
+/**
+ * A translated block, called with the core and the RAM index of the block's first byte:
+ * returns 0 (taken), 1 (fall-through) or 2 (target in `core.nextRip`).
+ */
+export type CompiledBlock = (core: TranslatedCore, phys: number) => number;
 
 /** What translated code uses beyond CoreState. */
 export interface TranslatedCore extends CoreState {
@@ -40,7 +43,7 @@ const SAFE_MAGNITUDE = 2 ** -125;
 /** Generates the source of the block's function; `compileBlock` turns it into one. */
 export function generateBlockSource(insns: readonly Insn[]): string {
   markFlagLiveness(insns);
-  const e = new Emitter();
+  const e = new Emitter(insns[0]?.phys ?? 0);
   let exit = EXIT_FALL_THROUGH;
   let epilogue = "";
   let retired = insns.length;
@@ -51,7 +54,7 @@ export function generateBlockSource(insns: readonly Insn[]): string {
     if (insn.op === Op.Tail) {
       retired = index;
       exit = EXIT_COMPUTED;
-      epilogue = `core.executeAt(${insn.phys}, ${insn.rip}, 0);\ncore.instructionsRetired += 1;\nreturn 2;`;
+      epilogue = `core.executeAt(P + ${insn.phys - (insns[0]?.phys ?? 0)}, ${insn.rip}, 0);\ncore.instructionsRetired += 1;\nreturn 2;`;
       return;
     }
     exit = emitInstruction(e, insn);
@@ -65,33 +68,31 @@ export function generateBlockSource(insns: readonly Insn[]): string {
   return e.assemble(retired, epilogue);
 }
 
-/** Compiles a decoded block (at least one instruction). */
-export function compileBlock(insns: readonly Insn[], core: CoreState): CompiledBlock {
-  const source = generateBlockSource(insns);
+/**
+ * Translations by block content: the function depends only on the instructions' bytes and
+ * addresses (the RAM index and the core arrive as arguments), so it is shared by every core
+ * and every process that runs the same code, and V8's optimized code for it is kept.
+ */
+const translations = new Map<string, CompiledBlock>();
+const MAX_TRANSLATIONS = 1 << 16;
+
+/**
+ * Compiles a decoded block (at least one instruction) whose decoded bytes are `bytes`, or
+ * returns the translation of an identical block compiled before.
+ */
+export function compileBlock(insns: readonly Insn[], bytes: Uint8Array): CompiledBlock {
+  const first = insns[0];
+  const key = `${first?.rip ?? 0}:${insns.length}:${String.fromCharCode(...bytes)}`;
+  const known = translations.get(key);
+  if (known !== undefined) return known;
   const rips = insns.map((insn) => insn.rip);
-  const factory = new Function(
-    "RAM",
-    "DV",
-    "RTL",
-    "RTH",
-    "RF",
-    "WTL",
-    "WTH",
-    "WF",
-    "RIPS",
-    `return function translatedBlock(core) {\n${source}\n};`,
-  ) as (...closure: unknown[]) => CompiledBlock;
-  return factory(
-    core.ram,
-    core.view,
-    core.readTagLow,
-    core.readTagHigh,
-    core.readFrame,
-    core.writeTagLow,
-    core.writeTagHigh,
-    core.writeFrame,
-    rips,
-  );
+  const factory = new Function("RIPS", `return function translatedBlock(core, P) {\n${generateBlockSource(insns)}\n};`) as (
+    rips: readonly number[],
+  ) => CompiledBlock;
+  const compiled = factory(rips);
+  if (translations.size >= MAX_TRANSLATIONS) translations.clear();
+  translations.set(key, compiled);
+  return compiled;
 }
 
 function immediate(insn: Insn, size: number): Pair {

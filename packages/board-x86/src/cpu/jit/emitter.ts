@@ -40,12 +40,18 @@ const ACCESS_WRITE = 1;
 
 export class Emitter {
   readonly lines: string[] = [];
+  /** RAM index of the block's first byte at translation time; code refers to `P` + offset. */
+  readonly blockPhys: number;
   private readonly used = new Set<number>();
   private readonly written = new Set<number>();
   private temporaries = 0;
   private flags: FlagState | null = null;
   usesXmm = false;
   usesSegment = false;
+
+  constructor(blockPhys: number) {
+    this.blockPhys = blockPhys;
+  }
 
   temp(): string {
     return `t${this.temporaries++}`;
@@ -122,7 +128,7 @@ export class Emitter {
   /** Runs the interpreter on the instruction in place, with the register file in sync around it. */
   interpretInPlace(insn: Insn): void {
     this.emit(this.writeBack());
-    this.emit(`core.executeAt(${insn.phys}, ${insn.rip}, ${insn.length});`);
+    this.emit(`core.executeAt(P + ${insn.phys - this.blockPhys}, ${insn.rip}, ${insn.length});`);
     if (insn.writesGprs) this.emit(RELOAD_MARK);
     this.flags = null;
   }
@@ -278,7 +284,11 @@ export class Emitter {
     const declarations = registers.map((r) => `a${r} = L[${r}], b${r} = H[${r}]`).join(", ");
     const reload = registers.map((r) => `a${r} = L[${r}]; b${r} = H[${r}];`).join(" ");
     const writeBack = [...this.written].map((r) => `L[${r}] = a${r}; H[${r}] = b${r};`).join(" ");
-    const prologue = ["const L = core.gprLo, H = core.gprHi;"];
+    const prologue = [
+      "const L = core.gprLo, H = core.gprHi, RAM = core.ram, DV = core.view;",
+      "const RTL = core.readTagLow, RTH = core.readTagHigh, RF = core.readFrame;",
+      "const WTL = core.writeTagLow, WTH = core.writeTagHigh, WF = core.writeFrame;",
+    ];
     if (declarations !== "") prologue.push(`let ${declarations};`);
     if (this.usesXmm) prologue.push("const C = core.ctx, X = C.xmmInt32, F = C.xmmFloat64;");
     if (this.usesSegment) {
