@@ -99,7 +99,7 @@ export class X86Core extends CoreState implements ExecutionCore {
       const before = this.instructionsRetired;
       let exit: number;
       if (block.count > this.pollCountdown) exit = this.interpretSteps(block, this.pollCountdown);
-      else if (block.compiled !== null) exit = block.compiled(this, block.phys);
+      else if (block.compiled !== null) exit = block.compiled(this, block.phys, this.pollCountdown);
       else exit = this.interpretBlock(block);
       if (this.exitRequest >= 0) {
         const request = this.exitRequest === UserExit.Syscall ? UserExit.Syscall : UserExit.Interrupt;
@@ -158,7 +158,7 @@ export class X86Core extends CoreState implements ExecutionCore {
   private interpretBlock(block: Block): number {
     if (++block.runs >= this.compileThreshold && block.translatable) {
       block.compile();
-      if (block.compiled !== null) return block.compiled(this, block.phys);
+      if (block.compiled !== null) return block.compiled(this, block.phys, this.pollCountdown);
     }
     return this.interpretSteps(block, block.count);
   }

@@ -84,6 +84,8 @@ export function decodeBlock(core: CoreState, rip: number, phys: number): Block {
     resolveRipRelative(insn);
     insns.push(insn);
     if (endsBlock(insn.op)) break;
+    // A branch back into the block closes a loop: end here, so the loop head starts a block.
+    if (insn.op === Op.Jcc && insn.target >= rip && insn.target <= address) break;
     position += insn.length;
     address += insn.length;
     if (insns.length >= MAX_BLOCK_INSTRUCTIONS || position >= pageEnd) break;
@@ -91,10 +93,10 @@ export function decodeBlock(core: CoreState, rip: number, phys: number): Block {
   return new Block(rip, phys, insns, ram, core.codeEpoch);
 }
 
+/** Conditional branches do not end a block: they are side exits (compile.ts). */
 function endsBlock(op: Op): boolean {
   return (
     op === Op.Tail ||
-    op === Op.Jcc ||
     op === Op.Jmp ||
     op === Op.Call ||
     op === Op.Ret ||

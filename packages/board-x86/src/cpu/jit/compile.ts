@@ -18,10 +18,11 @@ import { markFlagLiveness } from "./flag-liveness.ts";
 import { emitSseKind } from "./sse-ops.ts";
 
 /**
- * A translated block, called with the core and the RAM index of the block's first byte:
- * returns 0 (taken), 1 (fall-through) or 2 (target in `core.nextRip`).
+ * A translated block, called with the core, the RAM index of the block's first byte and the
+ * instructions left before the next poll (at least the block's count): returns 0 (taken),
+ * 1 (fall-through) or 2 (target in `core.nextRip`).
  */
-export type CompiledBlock = (core: TranslatedCore, phys: number) => number;
+export type CompiledBlock = (core: TranslatedCore, phys: number, budget: number) => number;
 
 /** What translated code uses beyond CoreState. */
 export interface TranslatedCore extends CoreState {
@@ -40,32 +41,47 @@ const SOURCE_SLOT = 16;
 /** Results at least this large (and finite) need no MXCSR flag work once PE is set (sse-rounding.ts). */
 const SAFE_MAGNITUDE = 2 ** -125;
 
-/** Generates the source of the block's function; `compileBlock` turns it into one. */
+/**
+ * Generates the source of the block's function; `compileBlock` turns it into one. A
+ * conditional branch inside the block is a side exit: taken, it leaves with exit 2 and its
+ * target in `core.nextRip`; not taken, the block goes on.
+ */
 export function generateBlockSource(insns: readonly Insn[]): string {
   markFlagLiveness(insns);
-  const e = new Emitter(insns[0]?.phys ?? 0);
-  let exit = EXIT_FALL_THROUGH;
-  let epilogue = "";
-  let retired = insns.length;
+  const first = insns[0];
   const last = insns[insns.length - 1];
-  const fallThrough = last === undefined ? 0 : last.rip + last.length;
+  if (first === undefined || last === undefined) throw new Error("block translator: empty block");
+  const e = new Emitter(first.phys);
+  let exit = EXIT_FALL_THROUGH;
+  let tail: Insn | null = null;
   insns.forEach((insn, index) => {
     e.emit(`n = ${index};`);
     if (insn.op === Op.Tail) {
-      retired = index;
-      exit = EXIT_COMPUTED;
-      epilogue = `core.executeAt(P + ${insn.phys - (insns[0]?.phys ?? 0)}, ${insn.rip}, 0);\ncore.instructionsRetired += 1;\nreturn 2;`;
-      return;
+      tail = insn;
+    } else if (insn.op === Op.Jcc && insn !== last) {
+      e.emit(`if (${e.condition(insn.sub)}) { done = ${index + 1}; core.nextRip = ${insn.target}; x = 2; break block; }`);
+    } else {
+      exit = emitInstruction(e, insn);
     }
-    exit = emitInstruction(e, insn);
   });
-  if (epilogue === "") {
-    if (exit === EXIT_TAKEN && last !== undefined) epilogue = `core.nextRip = ${last.target};\nreturn 0;`;
-    else if (exit === EXIT_COMPUTED) epilogue = "return 2;";
-    else if (last !== undefined && last.op === Op.Jcc) epilogue = `core.nextRip = x === 0 ? ${last.target} : ${fallThrough};\nreturn x;`;
-    else epilogue = `core.nextRip = ${fallThrough};\nreturn 1;`;
+  const loops = (last.op === Op.Jcc || last.op === Op.Jmp) && last.target === first.rip;
+  if (loops && last.op === Op.Jmp) e.emit("x = 0;");
+  const fallThrough = last.rip + last.length;
+  let epilogue: string;
+  if (tail !== null) {
+    const { phys, rip } = tail;
+    epilogue = `if (x === 2) return 2;\ncore.executeAt(P + ${phys - first.phys}, ${rip}, 0);\ncore.instructionsRetired += 1;\nreturn 2;`;
+  } else if (exit === EXIT_TAKEN) {
+    epilogue = `if (x === 2) return 2;\ncore.nextRip = ${last.target};\nreturn 0;`;
+  } else if (exit === EXIT_COMPUTED) {
+    epilogue = "return 2;";
+  } else if (last.op === Op.Jcc) {
+    epilogue = `if (x !== 2) core.nextRip = x === 0 ? ${last.target} : ${fallThrough};\nreturn x;`;
+  } else {
+    epilogue = `if (x === 2) return 2;\ncore.nextRip = ${fallThrough};\nreturn 1;`;
   }
-  return e.assemble(retired, epilogue);
+  const passCount = tail === null ? insns.length : insns.length - 1;
+  return e.assemble(passCount, epilogue, loops);
 }
 
 /**
@@ -86,7 +102,7 @@ export function compileBlock(insns: readonly Insn[], bytes: Uint8Array): Compile
   const known = translations.get(key);
   if (known !== undefined) return known;
   const rips = insns.map((insn) => insn.rip);
-  const factory = new Function("RIPS", `return function translatedBlock(core, P) {\n${generateBlockSource(insns)}\n};`) as (
+  const factory = new Function("RIPS", `return function translatedBlock(core, P, B) {\n${generateBlockSource(insns)}\n};`) as (
     rips: readonly number[],
   ) => CompiledBlock;
   const compiled = factory(rips);
@@ -442,8 +458,8 @@ function emitSse(e: Emitter, insn: Insn): void {
       if (insn.rm >= 0) {
         e.emit(`X[${destination}] = X[${insn.rm * 4}]; X[${destination + 1}] = X[${insn.rm * 4 + 1}];`);
       } else {
-        const [low, high] = e.load(8, e.address(insn), false);
-        e.emit(`X[${destination}] = ${low}; X[${destination + 1}] = ${high}; X[${destination + 2}] = 0; X[${destination + 3}] = 0;`);
+        e.loadDouble(e.address(insn), insn.reg * 2);
+        e.emit(`X[${destination + 2}] = 0; X[${destination + 3}] = 0;`);
       }
       return;
     case Op.MovsdStore:
@@ -464,26 +480,32 @@ function emitSse(e: Emitter, insn: Insn): void {
 /** The lane-0 double source of a scalar instruction: an XMM register, or memory copied into slot 16. */
 function scalarSource(e: Emitter, insn: Insn): number {
   if (insn.rm >= 0) return insn.rm;
-  const [low, high] = e.load(8, e.address(insn), false);
-  e.emit(`X[${SOURCE_SLOT * 4}] = ${low}; X[${SOURCE_SLOT * 4 + 1}] = ${high};`);
+  e.loadDouble(e.address(insn), SOURCE_SLOT * 2);
   return SOURCE_SLOT;
 }
 
+/**
+ * ADDSD/SUBSD/MULSD/DIVSD/SQRTSD. The host's result is the answer when MXCSR rounds to
+ * nearest with PE already set and the result can raise no new flag: a normal magnitude well
+ * away from underflow and overflow, or an exact zero (a sum of opposites, a product or
+ * quotient of a zero, a root of a zero). Everything else takes the interpreter's exact path.
+ */
 function emitScalarDouble(e: Emitter, insn: Insn): void {
   const source = scalarSource(e, insn);
-  const a = `F[${insn.reg * 2}]`;
-  const b = `F[${source * 2}]`;
-  const operation: Record<number, string> = {
-    0x51: `Math.sqrt(${b})`,
-    0x58: `${a} + ${b}`,
-    0x59: `${a} * ${b}`,
-    0x5c: `${a} - ${b}`,
-    0x5e: `${a} / ${b}`,
+  const a = e.let(`F[${insn.reg * 2}]`);
+  const b = e.let(`F[${source * 2}]`);
+  const operation: Record<number, readonly [string, string]> = {
+    0x51: [`Math.sqrt(${b})`, "true"],
+    0x58: [`${a} + ${b}`, "true"],
+    0x59: [`${a} * ${b}`, `(${a} === 0 || ${b} === 0)`],
+    0x5c: [`${a} - ${b}`, "true"],
+    0x5e: [`${a} / ${b}`, `${a} === 0`],
   };
-  const result = e.let(operation[insn.sub] ?? "NaN");
+  const [compute, exactZero] = operation[insn.sub] ?? ["NaN", "false"];
+  const result = e.let(compute);
   const magnitude = e.let(`Math.abs(${result})`);
   e.emit(
-    `if ((C.mxcsr & 24608) === 32 && ${magnitude} >= ${SAFE_MAGNITUDE} && ${magnitude} <= ${Number.MAX_VALUE}) ${a} = ${result}; else core.scalarDouble(${insn.sub}, ${insn.reg}, ${source});`,
+    `if ((C.mxcsr & 24608) === 32 && ((${magnitude} >= ${SAFE_MAGNITUDE} && ${magnitude} <= ${Number.MAX_VALUE}) || (${result} === 0 && ${exactZero}))) F[${insn.reg * 2}] = ${result}; else core.scalarDouble(${insn.sub}, ${insn.reg}, ${source});`,
   );
 }
 

@@ -31,7 +31,12 @@ interface FlagState {
 /** A flag state beyond lazy-flags' kinds: the outcome of UCOMISD/COMISD. */
 const DOUBLE_COMPARE = -1;
 
-/** Marks where registers are reloaded after the interpreter ran an instruction in place. */
+/**
+ * Mark where every register the block assigns is stored back, and reloaded, around an
+ * instruction the interpreter runs in place. All of them, not just those assigned so far:
+ * in a looping block, later instructions of the previous iteration assigned the rest.
+ */
+const WRITE_BACK_MARK = "\u0000write-back\u0000";
 const RELOAD_MARK = "\u0000reload\u0000";
 
 const GENERAL_PROTECTION = ExceptionVector.GeneralProtection;
@@ -120,14 +125,9 @@ export class Emitter {
     }
   }
 
-  /** Stores every register assigned so far back into the register file. */
-  writeBack(): string {
-    return [...this.written].map((r) => `L[${r}] = a${r}; H[${r}] = b${r};`).join(" ");
-  }
-
   /** Runs the interpreter on the instruction in place, with the register file in sync around it. */
   interpretInPlace(insn: Insn): void {
-    this.emit(this.writeBack());
+    this.emit(WRITE_BACK_MARK);
     this.emit(`core.executeAt(P + ${insn.phys - this.blockPhys}, ${insn.rip}, ${insn.length});`);
     if (insn.writesGprs) this.emit(RELOAD_MARK);
     this.flags = null;
@@ -221,6 +221,19 @@ export class Emitter {
     this.emit(`if (${hit}) { ${fast} } else { core.writeSplit(${size}, ${address[0]}, ${address[1]}, ${value[0]}, ${value[1]}); }`);
   }
 
+  /**
+   * Loads a double into f64 lane `lane` of the XMM file as one 8-byte access (two int32
+   * stores read back as a double would stall the host's store forwarding). A float64 load
+   * and store copy NaN payloads bit for bit; the instruction proof checks signaling NaNs.
+   */
+  loadDouble(address: Pair, lane: number): void {
+    this.usesXmm = true;
+    const { slot, hit } = this.probe("R", address, 8);
+    this.emit(
+      `if (${hit}) { F[${lane}] = DV.getFloat64(RF[${slot}] + (${address[0]} & 4095), true); } else { X[${lane * 2}] = core.readSplit(8, ${address[0]}, ${address[1]}, ${ACCESS_READ}); X[${lane * 2 + 1}] = core.valHi; }`,
+    );
+  }
+
   /** Loads 16 bytes into XMM slot `slot`; `aligned` forms raise #GP off a 16-byte boundary. */
   load128(address: Pair, slot: number, aligned: boolean): void {
     this.usesXmm = true;
@@ -278,8 +291,15 @@ export class Emitter {
 
   // ---- assembly ----
 
-  /** The function source: prologue (register loads), the body inside try, and the exits. */
-  assemble(retiredOnExit: number, epilogue: string): string {
+  /**
+   * The function source: prologue (register loads), the body inside try, and the exits.
+   * `count` instructions retire per complete pass; a side exit records how many of its pass
+   * retired in `done`. A block that branches back to its own start (`loops`) repeats its
+   * body inside the function, registers staying in locals, while the branch is taken, its
+   * budget `B` (instructions until the next poll) allows another pass and no code was
+   * invalidated.
+   */
+  assemble(count: number, epilogue: string, loops: boolean): string {
     const registers = [...this.used].sort((x, y) => x - y);
     const declarations = registers.map((r) => `a${r} = L[${r}], b${r} = H[${r}]`).join(", ");
     const reload = registers.map((r) => `a${r} = L[${r}]; b${r} = H[${r}];`).join(" ");
@@ -288,6 +308,7 @@ export class Emitter {
       "const L = core.gprLo, H = core.gprHi, RAM = core.ram, DV = core.view;",
       "const RTL = core.readTagLow, RTH = core.readTagHigh, RF = core.readFrame;",
       "const WTL = core.writeTagLow, WTH = core.writeTagHigh, WF = core.writeFrame;",
+      "let n = 0, x = 1, done = 0, passes = 0;",
     ];
     if (declarations !== "") prologue.push(`let ${declarations};`);
     if (this.usesXmm) prologue.push("const C = core.ctx, X = C.xmmInt32, F = C.xmmFloat64;");
@@ -295,19 +316,24 @@ export class Emitter {
       prologue.push("const fsLow = core.ctx.fsBase | 0, fsHigh = (core.ctx.fsBase / 4294967296) | 0;");
       prologue.push("const gsLow = core.ctx.gsBase | 0, gsHigh = (core.ctx.gsBase / 4294967296) | 0;");
     }
-    const body = this.lines.map((line) => (line === RELOAD_MARK ? reload : line));
+    if (loops) prologue.push("const epoch = core.codeEpoch;");
+    const body = this.lines.map((line) => (line === RELOAD_MARK ? reload : line === WRITE_BACK_MARK ? writeBack : line));
+    const repeat = `if (x !== 0 || (B -= ${count}) < ${count} || core.codeEpoch !== epoch) break;`;
     return [
       ...prologue,
-      "let n = 0, x = 1;",
       "try {",
+      loops ? "block: for (;;) {" : "block: {",
       ...body,
+      "passes++;",
+      ...(loops ? [repeat] : []),
+      "}",
       "} catch (error) {",
       writeBack,
-      "core.instructionsRetired += n; core.instructionRip = RIPS[n];",
+      `core.instructionsRetired += passes * ${count} + n; core.instructionRip = RIPS[n];`,
       "throw error;",
       "}",
       writeBack,
-      `core.instructionsRetired += ${retiredOnExit};`,
+      `core.instructionsRetired += passes * ${count} + done;`,
       epilogue,
     ].join("\n");
   }
