@@ -5,7 +5,9 @@
  * by executing one instruction on a scratch register file with a translator that sends every
  * data access to a scratch page, so the real dispatch and ModRM/SIB/prefix paths are what is
  * measured. Instructions outside the x86-64 baseline this core advertises may instead raise
- * #UD (they are only reachable through CPUID-guarded code paths).
+ * #UD (they are only reachable through CPUID-guarded code paths). The block translator's
+ * decoder (src/cpu/jit/decode.ts) must agree with iced on the length of every instruction it
+ * does not leave to the interpreter as a block tail.
  */
 
 import { existsSync, readFileSync } from "node:fs";
@@ -13,6 +15,7 @@ import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { Access, type AddressTranslator } from "../../src/cpu-wiring.ts";
 import { X86Core } from "../../src/cpu/index.ts";
+import { decodeInsn, Op } from "../../src/cpu/jit/decode.ts";
 import { ExceptionVector, UserExit } from "../../src/machine.ts";
 
 /** Debian's static binaries (CI installs busybox-static and bash-static). */
@@ -122,12 +125,21 @@ describe.runIf(BINARIES.length > 0)("decoder against iced-x86 on static Debian b
     let checked = 0;
     let outsideBaseline = 0;
     const mismatches: string[] = [];
+    const translatorMismatches: string[] = [];
+    let translatorDecoded = 0;
     const unimplemented: string[] = [];
     while (decoder.canDecode) {
       const offset = decoder.position;
       decoder.decodeOut(instruction);
       if (instruction.code === 0) continue;
       const address = text.address + offset;
+      const translated = decodeInsn(ram, CODE_BASE + offset, CODE_BASE + text.bytes.length, address);
+      if (translated.op !== Op.Tail) {
+        translatorDecoded++;
+        if (translated.length !== instruction.length) {
+          translatorMismatches.push(`0x${address.toString(16)}: translator length ${translated.length}, iced ${instruction.length}`);
+        }
+      }
       const info = instruction.opCode;
       // iced writes opcodes that continue into ModRM (0F AE F8) as two bytes, and "+r"
       // encodings (50+r, B8+r, ...) as their base: compare the opcode byte the core dispatched on.
@@ -162,9 +174,12 @@ describe.runIf(BINARIES.length > 0)("decoder against iced-x86 on static Debian b
     instruction.free();
     decoder.free();
     expect(mismatches.slice(0, 20)).toEqual([]);
+    // The block translator's own decoder agrees on the length of everything it does not leave to the interpreter.
+    expect(translatorMismatches.slice(0, 20)).toEqual([]);
+    expect(translatorDecoded).toBeGreaterThan(checked * 0.8);
     // Every baseline instruction busybox contains is implemented (only UD0/UD1/UD2 raise #UD).
     expect(unimplemented.slice(0, 20)).toEqual([]);
     expect(checked).toBeGreaterThan(100_000);
-    console.log(`decoder: ${binary}: ${checked} instructions matched iced-x86, ${outsideBaseline} outside the baseline raised #UD`);
+    console.log(`decoder: ${binary}: ${checked} instructions matched iced-x86, ${outsideBaseline} outside the baseline raised #UD; the translator decoded ${translatorDecoded} itself`);
   });
 });

@@ -53,11 +53,12 @@ export function generateBlockSource(insns: readonly Insn[]): string {
   if (first === undefined || last === undefined) throw new Error("block translator: empty block");
   const e = new Emitter(first.phys);
   let exit = EXIT_FALL_THROUGH;
-  let tail: Insn | null = null;
+  // Only the last instruction can be a tail (the interpreter finishes the block with it).
+  const tail = last.op === Op.Tail ? last : null;
   insns.forEach((insn, index) => {
     e.emit(`n = ${index};`);
-    if (insn.op === Op.Tail) {
-      tail = insn;
+    if (insn === tail) {
+      return;
     } else if (insn.op === Op.Jcc && insn !== last) {
       e.emit(`if (${e.condition(insn.sub)}) { done = ${index + 1}; core.nextRip = ${insn.target}; x = 2; break block; }`);
     } else {
