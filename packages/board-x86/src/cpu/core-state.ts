@@ -13,6 +13,8 @@ import { GuestMemory, TWO_POW_32 } from "./guest-memory.ts";
 
 export { CPU_EXCEPTION, TWO_POW_32 } from "./guest-memory.ts";
 
+const TWO_POW_64 = 2 ** 64;
+
 /** REX prefix bits. */
 export const Rex = { B: 1, X: 2, R: 4, W: 8, present: 0x40 } as const;
 
@@ -48,7 +50,7 @@ export class CoreState extends GuestMemory {
   ea = 0;
   /**
    * The effective address as exact 64-bit halves, without segment base (what LEA stores);
-   * `eaHigh` is -1 with `eaLow` 0 for RIP-relative operands, whose `ea` is exact anyway.
+   * for RIP-relative operands only `eaLow` is kept (`eaHigh` is -1).
    */
   eaLow = 0;
   eaHigh = 0;
@@ -116,25 +118,32 @@ export class CoreState extends GuestMemory {
     return this.ram[this.ip++] ?? 0;
   }
 
+  /** An immediate after a RIP-relative operand moves its address (RIP is the instruction's end). */
+  private advanceRipRelative(bytes: number): void {
+    if (!this.eaRipRelative) return;
+    this.ea += bytes;
+    this.eaLow = (this.eaLow + bytes) | 0;
+  }
+
   /** Signed 8-bit immediate. */
   fetchS8(): number {
-    if (this.eaRipRelative) this.ea += 1;
+    this.advanceRipRelative(1);
     return (this.fetch8() << 24) >> 24;
   }
 
   fetchImm8(): number {
-    if (this.eaRipRelative) this.ea += 1;
+    this.advanceRipRelative(1);
     return this.fetch8();
   }
 
   fetchImm16(): number {
-    if (this.eaRipRelative) this.ea += 2;
+    this.advanceRipRelative(2);
     return this.fetch8() | (this.fetch8() << 8);
   }
 
   /** 32-bit immediate or displacement, as a signed int32. */
   fetchImm32(): number {
-    if (this.eaRipRelative) this.ea += 4;
+    this.advanceRipRelative(4);
     return this.fetchRaw32();
   }
 
@@ -195,9 +204,11 @@ export class CoreState extends GuestMemory {
     } else if (rm === 5 && mod === 0) {
       const displacement = this.fetchRaw32();
       this.eaRipRelative = true;
-      const next = this.ip + this.ipDelta + displacement;
+      // Below address 0 the sum wraps modulo 2^64 (into the kernel half: a #PF, as on hardware).
+      const sum = this.ip + this.ipDelta + displacement;
+      const next = sum < 0 ? sum + TWO_POW_64 : sum;
       this.ea = (this.addressSize32 ? next % TWO_POW_32 : next) + this.segmentBase;
-      this.eaLow = 0;
+      this.eaLow = sum | 0;
       this.eaHigh = -1;
       return;
     } else {
@@ -233,6 +244,14 @@ export class CoreState extends GuestMemory {
     const lowSum = (sum >>> 0) + baseLow;
     const segmentHigh = (fullHigh + Math.floor(segmentBase / TWO_POW_32) + (lowSum >= TWO_POW_32 ? 1 : 0)) | 0;
     this.ea = (segmentHigh >>> 0) * TWO_POW_32 + (lowSum >>> 0);
+  }
+
+  /**
+   * Whether the memory operand is not aligned to `bytes` (a power of two), from the exact low
+   * bits: `ea` is a double and loses them above 2^53 (non-canonical and kernel-half addresses).
+   */
+  eaMisaligned(bytes: number): boolean {
+    return ((this.eaLow + (this.segmentBase | 0)) & (bytes - 1)) !== 0;
   }
 
   // ---- registers ----

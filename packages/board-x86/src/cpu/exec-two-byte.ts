@@ -58,12 +58,12 @@ function executeGroup15(c: CoreState): void {
   }
   switch (kind) {
     case 0:
-      if (c.ea % 16 !== 0) c.raise(ExceptionVector.GeneralProtection);
+      if (c.eaMisaligned(16)) c.raise(ExceptionVector.GeneralProtection);
       c.ctx.saveFpu(fxsaveImage);
       c.writeBytes(c.ea, fxsaveImage, 0, 512);
       return;
     case 1:
-      if (c.ea % 16 !== 0) c.raise(ExceptionVector.GeneralProtection);
+      if (c.eaMisaligned(16)) c.raise(ExceptionVector.GeneralProtection);
       c.readBytes(c.ea, fxsaveImage, 0, 512);
       if ((((fxsaveImage[24] ?? 0) | ((fxsaveImage[25] ?? 0) << 8) | ((fxsaveImage[26] ?? 0) << 16) | ((fxsaveImage[27] ?? 0) << 24)) & ~0xffff) !== 0) {
         c.raise(ExceptionVector.GeneralProtection);

@@ -316,7 +316,7 @@ function integerMove(c: CoreState, opcode: number): void {
         copySlot(c, reg, c.modrmRm);
         return;
       }
-      if (c.repPrefix !== 0xf3 && c.ea % 16 !== 0) c.raise(ExceptionVector.GeneralProtection);
+      if (c.repPrefix !== 0xf3 && c.eaMisaligned(16)) c.raise(ExceptionVector.GeneralProtection);
       c.write128(c.ea, reg);
   }
 }
@@ -383,7 +383,7 @@ export function executeSseInteger(c: CoreState, opcode: number): void {
     case 0xe7:
       c.decodeModrm();
       if (c.modrmMod === 3) c.undefinedOpcode();
-      if (c.ea % 16 !== 0) c.raise(ExceptionVector.GeneralProtection);
+      if (c.eaMisaligned(16)) c.raise(ExceptionVector.GeneralProtection);
       c.write128(c.ea, c.modrmReg);
       return;
     default:

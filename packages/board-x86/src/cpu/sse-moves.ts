@@ -14,7 +14,7 @@ export function sourceSlot(c: CoreState, bytes: number, aligned: boolean): numbe
   const ctx = c.ctx;
   const base = XMM_SOURCE_SLOT * 4;
   if (bytes === 16) {
-    if (aligned && c.ea % 16 !== 0) c.raise(ExceptionVector.GeneralProtection);
+    if (aligned && c.eaMisaligned(16)) c.raise(ExceptionVector.GeneralProtection);
     c.read128(c.ea, XMM_SOURCE_SLOT);
   } else if (bytes === 8) {
     ctx.xmmInt32[base] = c.readMemory(8, c.ea);
@@ -44,7 +44,7 @@ export function storeToRm(c: CoreState, slot: number, bytes: number, aligned: bo
     return;
   }
   if (bytes === 16) {
-    if (aligned && c.ea % 16 !== 0) c.raise(ExceptionVector.GeneralProtection);
+    if (aligned && c.eaMisaligned(16)) c.raise(ExceptionVector.GeneralProtection);
     c.write128(c.ea, slot);
   } else {
     c.writeMemory(bytes, c.ea, ctx.xmmInt32[slot * 4] ?? 0, ctx.xmmInt32[slot * 4 + 1] ?? 0);
