@@ -4,7 +4,7 @@
  * as four users taking turns) and on the VFS, and every outcome (success, result or errno)
  * and the final trees (types, modes, owners, sizes, links) must agree.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,9 +39,18 @@ function sysctl(name: string): string | undefined {
 
 const isLinux = process.platform === "linux";
 const isRoot = process.getuid?.() === 0;
+
+/**
+ * Whether `user` can run this Node binary on the runner script: not when the checkout sits
+ * under a directory only root may enter (a `mktemp -d` clone, for one).
+ */
+function canRunAs(user: { readonly uid: number; readonly gid: number }): boolean {
+  const probe = spawnSync(process.execPath, ["-e", `require("node:fs").accessSync(${JSON.stringify(runnerPath)}, 4)`], user);
+  return probe.status === 0;
+}
 const variants: Variant[] = [
   { label: "as root", enabled: isLinux && isRoot, multiUser: false },
-  { label: "as an unprivileged user", enabled: isLinux && isRoot, spawnAs: UNPRIVILEGED, multiUser: false },
+  { label: "as an unprivileged user", enabled: isLinux && isRoot && canRunAs(UNPRIVILEGED), spawnAs: UNPRIVILEGED, multiUser: false },
   { label: "as the current user", enabled: isLinux && !isRoot, multiUser: false },
   {
     // The symlink/regular-file protections change what other users' files allow: the host must not use them.
