@@ -93,10 +93,23 @@ export class GuestMemory extends LazyFlags {
     return this.raise(ExceptionVector.InvalidOpcode);
   }
 
+  /** TLB slots filled since the last flush (a flush clears only these, unless there were many). */
+  private readonly filledSlots = new Int32Array(TLB_ENTRIES);
+  private filledCount = 0;
+
   /** Forgets the cached data pages. */
   flushDataTranslations(): void {
-    this.readTagLow.fill(EMPTY_TAG);
-    this.writeTagLow.fill(EMPTY_TAG);
+    if (this.filledCount >= TLB_ENTRIES) {
+      this.readTagLow.fill(EMPTY_TAG);
+      this.writeTagLow.fill(EMPTY_TAG);
+    } else {
+      for (let i = 0; i < this.filledCount; i++) {
+        const slot = this.filledSlots[i] ?? 0;
+        this.readTagLow[slot] = EMPTY_TAG;
+        this.writeTagLow[slot] = EMPTY_TAG;
+      }
+    }
+    this.filledCount = 0;
   }
 
   /**
@@ -149,6 +162,8 @@ export class GuestMemory extends LazyFlags {
       const low = address | 0;
       const slot = (low >>> 12) & (TLB_ENTRIES - 1);
       const high = (address / TWO_POW_32) | 0;
+      if (this.filledCount < TLB_ENTRIES) this.filledSlots[this.filledCount] = slot;
+      this.filledCount++;
       this.readTagLow[slot] = low & PAGE_MASK;
       this.readTagHigh[slot] = high;
       this.readFrame[slot] = frame;
