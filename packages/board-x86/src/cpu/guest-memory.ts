@@ -28,6 +28,9 @@ export const TWO_POW_32 = 4294967296;
 
 /** Entries of each data TLB (a power of two). */
 export const TLB_ENTRIES = 256;
+/** Int32s per TLB slot, and their meaning. */
+export const TLB_SLOT_SIZE = 6;
+export const TlbField = { readTagLow: 0, readTagHigh: 1, readFrame: 2, writeTagLow: 3, writeTagHigh: 4, writeFrame: 5 } as const;
 /** A tag no page address equals (page addresses have their low 12 bits clear). */
 export const EMPTY_TAG = 1;
 /** Clears the offset-in-page bits of an int32 address half. */
@@ -49,17 +52,14 @@ export class GuestMemory extends LazyFlags {
 
   /**
    * A direct-mapped data TLB in front of the MMU's, one for reads and one for writes, indexed
-   * by bits 12-19 of the virtual address: the tag is the page's address as int32 halves and
-   * the frame its RAM index. The block translator (jit/) probes these arrays inline.
-   * `flushDataTranslations` empties them; a frame that holds translated code never enters the
-   * write TLB, so every store to it reaches `translateSlow`, which invalidates the code.
+   * by bits 12-19 of the virtual address. Each slot holds six int32s (`TlbField`): the read
+   * entry's tag (the page address as low and high halves) and frame (RAM index), then the
+   * write entry's. One array, so translated code (jit/) probes it inline with a single
+   * reference. `flushDataTranslations` empties it; a frame that holds translated code never
+   * enters the write side, so every store to it reaches `translateSlow`, which invalidates
+   * the code.
    */
-  readonly readTagLow = new Int32Array(TLB_ENTRIES).fill(EMPTY_TAG);
-  readonly readTagHigh = new Int32Array(TLB_ENTRIES);
-  readonly readFrame = new Int32Array(TLB_ENTRIES);
-  readonly writeTagLow = new Int32Array(TLB_ENTRIES).fill(EMPTY_TAG);
-  readonly writeTagHigh = new Int32Array(TLB_ENTRIES);
-  readonly writeFrame = new Int32Array(TLB_ENTRIES);
+  readonly tlb = new Int32Array(TLB_ENTRIES * TLB_SLOT_SIZE);
 
   /** One byte per 4 KiB frame of RAM: 1 when translated code was decoded from it. */
   readonly codeFrames: Uint8Array;
@@ -68,6 +68,10 @@ export class GuestMemory extends LazyFlags {
 
   constructor(ram: Uint8Array, mmu: AddressTranslator) {
     super();
+    for (let base = 0; base < this.tlb.length; base += TLB_SLOT_SIZE) {
+      this.tlb[base + TlbField.readTagLow] = EMPTY_TAG;
+      this.tlb[base + TlbField.writeTagLow] = EMPTY_TAG;
+    }
     this.ram = ram;
     this.mmu = mmu;
     this.view = new DataView(ram.buffer, ram.byteOffset, ram.byteLength);
@@ -99,15 +103,13 @@ export class GuestMemory extends LazyFlags {
 
   /** Forgets the cached data pages. */
   flushDataTranslations(): void {
-    if (this.filledCount >= TLB_ENTRIES) {
-      this.readTagLow.fill(EMPTY_TAG);
-      this.writeTagLow.fill(EMPTY_TAG);
-    } else {
-      for (let i = 0; i < this.filledCount; i++) {
-        const slot = this.filledSlots[i] ?? 0;
-        this.readTagLow[slot] = EMPTY_TAG;
-        this.writeTagLow[slot] = EMPTY_TAG;
-      }
+    const tlb = this.tlb;
+    const everything = this.filledCount >= TLB_ENTRIES;
+    const count = everything ? TLB_ENTRIES : this.filledCount;
+    for (let i = 0; i < count; i++) {
+      const base = (everything ? i : (this.filledSlots[i] ?? 0)) * TLB_SLOT_SIZE;
+      tlb[base + TlbField.readTagLow] = EMPTY_TAG;
+      tlb[base + TlbField.writeTagLow] = EMPTY_TAG;
     }
     this.filledCount = 0;
   }
@@ -120,10 +122,9 @@ export class GuestMemory extends LazyFlags {
     const number = frame >>> 12;
     if (this.codeFrames[number] === 1) return;
     this.codeFrames[number] = 1;
-    const frames = this.writeFrame;
-    const tags = this.writeTagLow;
-    for (let i = 0; i < TLB_ENTRIES; i++) {
-      if (frames[i] === frame) tags[i] = EMPTY_TAG;
+    const tlb = this.tlb;
+    for (let base = 0; base < tlb.length; base += TLB_SLOT_SIZE) {
+      if (tlb[base + TlbField.writeFrame] === frame) tlb[base + TlbField.writeTagLow] = EMPTY_TAG;
     }
   }
 
@@ -135,14 +136,15 @@ export class GuestMemory extends LazyFlags {
   private translate(address: number, access: Access, size: number): number {
     const low = address | 0;
     const high = (address / TWO_POW_32) | 0;
-    const slot = (low >>> 12) & (TLB_ENTRIES - 1);
     const tag = low & PAGE_MASK;
+    const base = ((low >>> 12) & (TLB_ENTRIES - 1)) * TLB_SLOT_SIZE;
+    const tlb = this.tlb;
     if (access === Access.Read) {
-      if (this.readTagLow[slot] === tag && this.readTagHigh[slot] === high) {
-        return (this.readFrame[slot] ?? 0) + (low & 0xfff);
+      if (tlb[base + TlbField.readTagLow] === tag && tlb[base + TlbField.readTagHigh] === high) {
+        return (tlb[base + TlbField.readFrame] ?? 0) + (low & 0xfff);
       }
-    } else if (access === Access.Write && this.writeTagLow[slot] === tag && this.writeTagHigh[slot] === high) {
-      return (this.writeFrame[slot] ?? 0) + (low & 0xfff);
+    } else if (access === Access.Write && tlb[base + TlbField.writeTagLow] === tag && tlb[base + TlbField.writeTagHigh] === high) {
+      return (tlb[base + TlbField.writeFrame] ?? 0) + (low & 0xfff);
     }
     return this.translateSlow(address, access, size);
   }
@@ -164,13 +166,15 @@ export class GuestMemory extends LazyFlags {
       const high = (address / TWO_POW_32) | 0;
       if (this.filledCount < TLB_ENTRIES) this.filledSlots[this.filledCount] = slot;
       this.filledCount++;
-      this.readTagLow[slot] = low & PAGE_MASK;
-      this.readTagHigh[slot] = high;
-      this.readFrame[slot] = frame;
+      const tlb = this.tlb;
+      const base = slot * TLB_SLOT_SIZE;
+      tlb[base + TlbField.readTagLow] = low & PAGE_MASK;
+      tlb[base + TlbField.readTagHigh] = high;
+      tlb[base + TlbField.readFrame] = frame;
       if (access === Access.Write) {
-        this.writeTagLow[slot] = low & PAGE_MASK;
-        this.writeTagHigh[slot] = high;
-        this.writeFrame[slot] = frame;
+        tlb[base + TlbField.writeTagLow] = low & PAGE_MASK;
+        tlb[base + TlbField.writeTagHigh] = high;
+        tlb[base + TlbField.writeFrame] = frame;
       }
     }
     return physical;

@@ -13,6 +13,7 @@
  */
 
 import { FlagKind } from "../lazy-flags.ts";
+import { TLB_ENTRIES, TLB_SLOT_SIZE, TlbField } from "../guest-memory.ts";
 import { ExceptionVector } from "../../machine.ts";
 import { Segment, type Insn } from "./decode.ts";
 
@@ -184,18 +185,28 @@ export class Emitter {
     return [low, this.let(`(${a[1]} - ${b[1]} - ((${a[0]} >>> 0) < (${b[0]} >>> 0) ? 1 : 0)) | 0`)];
   }
 
+  /**
+   * The inline data-TLB probe (GuestMemory.tlb): `slot` names the slot's first int32, `hit`
+   * is true when the read ("R") or write ("W") entry maps the page and the access stays in it.
+   */
   private probe(tlb: "R" | "W", address: Pair, size: number): { slot: string; hit: string } {
     const [low, high] = address;
-    const slot = this.let(`(${low} >>> 12) & 255`);
+    const slot = this.let(`((${low} >>> 12) & ${TLB_ENTRIES - 1}) * ${TLB_SLOT_SIZE}`);
+    const tag = tlb === "R" ? TlbField.readTagLow : TlbField.writeTagLow;
     const inPage = size > 1 ? ` && (${low} & 4095) <= ${4096 - size}` : "";
-    return { slot, hit: `${tlb}TL[${slot}] === (${low} & -4096) && ${tlb}TH[${slot}] === ${high}${inPage}` };
+    return { slot, hit: `T[${slot} + ${tag}] === (${low} & -4096) && T[${slot} + ${tag + 1}] === ${high}${inPage}` };
+  }
+
+  /** The RAM index of an access that hit the probe. */
+  private physical(tlb: "R" | "W", slot: string, address: Pair): string {
+    return `T[${slot} + ${tlb === "R" ? TlbField.readFrame : TlbField.writeFrame}] + (${address[0]} & 4095)`;
   }
 
   /** Loads `size` bytes; `forWrite` translates for writing (read-modify-write instructions). */
   load(size: number, address: Pair, forWrite: boolean): Pair {
     const tlb = forWrite ? "W" : "R";
     const { slot, hit } = this.probe(tlb, address, size);
-    const where = `${tlb}F[${slot}] + (${address[0]} & 4095)`;
+    const where = this.physical(tlb, slot, address);
     const access = forWrite ? ACCESS_WRITE : ACCESS_READ;
     const slow = `core.readSplit(${size}, ${address[0]}, ${address[1]}, ${access})`;
     if (size === 8) {
@@ -212,7 +223,7 @@ export class Emitter {
 
   store(size: number, address: Pair, value: Pair): void {
     const { slot, hit } = this.probe("W", address, size);
-    const where = `WF[${slot}] + (${address[0]} & 4095)`;
+    const where = this.physical("W", slot, address);
     let fast: string;
     if (size === 8) fast = `const p = ${where}; DV.setInt32(p, ${value[0]}, true); DV.setInt32(p + 4, ${value[1]}, true);`;
     else if (size === 4) fast = `DV.setInt32(${where}, ${value[0]}, true);`;
@@ -230,7 +241,7 @@ export class Emitter {
     this.usesXmm = true;
     const { slot, hit } = this.probe("R", address, 8);
     this.emit(
-      `if (${hit}) { F[${lane}] = DV.getFloat64(RF[${slot}] + (${address[0]} & 4095), true); } else { X[${lane * 2}] = core.readSplit(8, ${address[0]}, ${address[1]}, ${ACCESS_READ}); X[${lane * 2 + 1}] = core.valHi; }`,
+      `if (${hit}) { F[${lane}] = DV.getFloat64(${this.physical("R", slot, address)}, true); } else { X[${lane * 2}] = core.readSplit(8, ${address[0]}, ${address[1]}, ${ACCESS_READ}); X[${lane * 2 + 1}] = core.valHi; }`,
     );
   }
 
@@ -240,7 +251,7 @@ export class Emitter {
     if (aligned) this.emit(`if ((${address[0]} & 15) !== 0) core.raise(${GENERAL_PROTECTION});`);
     const { slot: entry, hit } = this.probe("R", address, 16);
     const lanes = [0, 1, 2, 3].map((i) => `X[${slot * 4 + i}] = DV.getInt32(p + ${i * 4}, true);`).join(" ");
-    this.emit(`if (${hit}) { const p = RF[${entry}] + (${address[0]} & 4095); ${lanes} } else { core.read128Split(${address[0]}, ${address[1]}, ${slot}); }`);
+    this.emit(`if (${hit}) { const p = ${this.physical("R", entry, address)}; ${lanes} } else { core.read128Split(${address[0]}, ${address[1]}, ${slot}); }`);
   }
 
   /** Stores XMM slot `slot` to 16 bytes of memory (nothing is written if any page faults). */
@@ -249,7 +260,7 @@ export class Emitter {
     if (aligned) this.emit(`if ((${address[0]} & 15) !== 0) core.raise(${GENERAL_PROTECTION});`);
     const { slot: entry, hit } = this.probe("W", address, 16);
     const lanes = [0, 1, 2, 3].map((i) => `DV.setInt32(p + ${i * 4}, X[${slot * 4 + i}], true);`).join(" ");
-    this.emit(`if (${hit}) { const p = WF[${entry}] + (${address[0]} & 4095); ${lanes} } else { core.write128Split(${address[0]}, ${address[1]}, ${slot}); }`);
+    this.emit(`if (${hit}) { const p = ${this.physical("W", entry, address)}; ${lanes} } else { core.write128Split(${address[0]}, ${address[1]}, ${slot}); }`);
   }
 
   // ---- flags ----
@@ -305,9 +316,7 @@ export class Emitter {
     const reload = registers.map((r) => `a${r} = L[${r}]; b${r} = H[${r}];`).join(" ");
     const writeBack = [...this.written].map((r) => `L[${r}] = a${r}; H[${r}] = b${r};`).join(" ");
     const prologue = [
-      "const L = core.gprLo, H = core.gprHi, RAM = core.ram, DV = core.view;",
-      "const RTL = core.readTagLow, RTH = core.readTagHigh, RF = core.readFrame;",
-      "const WTL = core.writeTagLow, WTH = core.writeTagHigh, WF = core.writeFrame;",
+      "const L = core.gprLo, H = core.gprHi, RAM = core.ram, DV = core.view, T = core.tlb;",
       "let n = 0, x = 1, done = 0, passes = 0;",
     ];
     if (declarations !== "") prologue.push(`let ${declarations};`);
