@@ -10,6 +10,7 @@
 import { Access, type CpuPlatform, type ExecutionCore, type AddressTranslator } from "../cpu-wiring.ts";
 import { ExceptionVector, UserExit, type CpuContext } from "../machine.ts";
 import { Block, COMPILE_THRESHOLD, decodeBlock } from "./jit/block-cache.ts";
+import { EXIT_FIRST_SIDE } from "./jit/compile.ts";
 import { scalarDoubleArithmetic } from "./exec-sse.ts";
 import { X86Context } from "./context.ts";
 import { CoreState, CPU_EXCEPTION, Rex } from "./core-state.ts";
@@ -112,15 +113,28 @@ export class X86Core extends CoreState implements ExecutionCore {
         if (platform.poll(this.instructionsRetired)) return UserExit.Interrupt;
       }
       const rip = this.nextRip;
-      let next = exit === 0 ? block.taken : exit === 1 ? block.fallThrough : block.computed;
+      let next = exit === 0 ? block.taken : exit === 1 ? block.fallThrough : exit === 2 ? block.computed : (block.sideExits[exit - EXIT_FIRST_SIDE] ?? null);
       if (next === null || next.epoch !== this.codeEpoch || next.rip !== rip) {
-        next = this.blockAt(rip);
+        next = exit === 2 ? this.computedSuccessor(block, rip) : this.blockAt(rip);
         if (exit === 0) block.taken = next;
         else if (exit === 1) block.fallThrough = next;
-        else block.computed = next;
+        else if (exit > 2) block.sideExits[exit - EXIT_FIRST_SIDE] = next;
       }
       block = next;
     }
+  }
+
+  /**
+   * The successor of a computed exit (a return, an indirect jump or call) when the most
+   * recent one missed: the one before it is tried too, since functions called from two
+   * places return to two places in turn. The two are kept most recent first.
+   */
+  private computedSuccessor(block: Block, rip: number): Block {
+    const previous = block.computedBefore;
+    const next = previous !== null && previous.epoch === this.codeEpoch && previous.rip === rip ? previous : this.blockAt(rip);
+    block.computedBefore = block.computed;
+    block.computed = next;
+    return next;
   }
 
   /** The current block at `rip`: cached and still valid, or decoded afresh. */

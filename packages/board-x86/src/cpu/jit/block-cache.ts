@@ -32,10 +32,13 @@ export class Block {
   compiled: CompiledBlock | null = null;
   runs = 0;
   epoch: number;
-  /** Successors by exit (taken, fall-through, computed), valid while their epoch is current. */
+  /** Successors by exit (taken, fall-through, computed, side exits), valid while their epoch is current. */
   taken: Block | null = null;
   fallThrough: Block | null = null;
   computed: Block | null = null;
+  /** The computed exit's successor before `computed`. */
+  computedBefore: Block | null = null;
+  readonly sideExits: (Block | null)[];
 
   readonly rip: number;
   readonly phys: number;
@@ -45,6 +48,8 @@ export class Block {
     this.phys = phys;
     this.insns = insns;
     this.count = insns.length;
+    const branches = insns.filter((insn, index) => insn.op === Op.Jcc && index < insns.length - 1).length;
+    this.sideExits = new Array<Block | null>(branches).fill(null);
     const decoded = insns.reduce((total, insn) => total + (insn.op === Op.Tail ? 0 : insn.length), 0);
     this.bytes = ram.slice(phys, phys + decoded);
     this.epoch = epoch;

@@ -20,7 +20,8 @@ import { emitSseKind } from "./sse-ops.ts";
 /**
  * A translated block, called with the core, the RAM index of the block's first byte and the
  * instructions left before the next poll (at least the block's count): returns 0 (taken),
- * 1 (fall-through) or 2 (target in `core.nextRip`).
+ * 1 (fall-through), 2 (a computed target) or 3 + k (side exit k); `core.nextRip` holds the
+ * target in every case.
  */
 export type CompiledBlock = (core: TranslatedCore, phys: number, budget: number) => number;
 
@@ -35,6 +36,8 @@ export interface TranslatedCore extends CoreState {
 const EXIT_TAKEN = 0;
 const EXIT_FALL_THROUGH = 1;
 const EXIT_COMPUTED = 2;
+/** Side exit k (the k-th conditional branch inside the block) returns EXIT_FIRST_SIDE + k. */
+export const EXIT_FIRST_SIDE = 3;
 
 /** The slot SSE instructions copy a memory source into (context.ts XMM_SOURCE_SLOT). */
 const SOURCE_SLOT = 16;
@@ -43,8 +46,9 @@ const SAFE_MAGNITUDE = 2 ** -125;
 
 /**
  * Generates the source of the block's function; `compileBlock` turns it into one. A
- * conditional branch inside the block is a side exit: taken, it leaves with exit 2 and its
- * target in `core.nextRip`; not taken, the block goes on.
+ * conditional branch inside the block is a side exit: taken, it leaves with its own exit
+ * code (so the dispatcher caches its successor apart from the others); not taken, the block
+ * goes on.
  */
 export function generateBlockSource(insns: readonly Insn[]): string {
   markFlagLiveness(insns);
@@ -55,12 +59,14 @@ export function generateBlockSource(insns: readonly Insn[]): string {
   let exit = EXIT_FALL_THROUGH;
   // Only the last instruction can be a tail (the interpreter finishes the block with it).
   const tail = last.op === Op.Tail ? last : null;
+  let sideExits = 0;
   insns.forEach((insn, index) => {
     e.emit(`n = ${index};`);
     if (insn === tail) {
       return;
     } else if (insn.op === Op.Jcc && insn !== last) {
-      e.emit(`if (${e.condition(insn.sub)}) { done = ${index + 1}; core.nextRip = ${insn.target}; x = 2; break block; }`);
+      const exitCode = EXIT_FIRST_SIDE + sideExits++;
+      e.emit(`if (${e.condition(insn.sub)}) { done = ${index + 1}; core.nextRip = ${insn.target}; x = ${exitCode}; break block; }`);
     } else {
       exit = emitInstruction(e, insn);
     }
@@ -71,15 +77,15 @@ export function generateBlockSource(insns: readonly Insn[]): string {
   let epilogue: string;
   if (tail !== null) {
     const { phys, rip } = tail;
-    epilogue = `if (x === 2) return 2;\ncore.executeAt(P + ${phys - first.phys}, ${rip}, 0);\ncore.instructionsRetired += 1;\nreturn 2;`;
+    epilogue = `if (x > 1) return x;\ncore.executeAt(P + ${phys - first.phys}, ${rip}, 0);\ncore.instructionsRetired += 1;\nreturn 2;`;
   } else if (exit === EXIT_TAKEN) {
-    epilogue = `if (x === 2) return 2;\ncore.nextRip = ${last.target};\nreturn 0;`;
+    epilogue = `if (x > 1) return x;\ncore.nextRip = ${last.target};\nreturn 0;`;
   } else if (exit === EXIT_COMPUTED) {
-    epilogue = "return 2;";
+    epilogue = "return x > 1 ? x : 2;";
   } else if (last.op === Op.Jcc) {
-    epilogue = `if (x !== 2) core.nextRip = x === 0 ? ${last.target} : ${fallThrough};\nreturn x;`;
+    epilogue = `if (x < 2) core.nextRip = x === 0 ? ${last.target} : ${fallThrough};\nreturn x;`;
   } else {
-    epilogue = `if (x === 2) return 2;\ncore.nextRip = ${fallThrough};\nreturn 1;`;
+    epilogue = `if (x > 1) return x;\ncore.nextRip = ${fallThrough};\nreturn 1;`;
   }
   const passCount = tail === null ? insns.length : insns.length - 1;
   return e.assemble(passCount, epilogue, loops);
