@@ -463,14 +463,14 @@ function emitSse(e: Emitter, insn: Insn): void {
   switch (insn.op) {
     case Op.MovsdLoad:
       if (insn.rm >= 0) {
-        e.emit(`X[${destination}] = X[${insn.rm * 4}]; X[${destination + 1}] = X[${insn.rm * 4 + 1}];`);
+        e.emit(`F[${insn.reg * 2}] = F[${insn.rm * 2}];`);
       } else {
         e.loadDouble(e.address(insn), insn.reg * 2);
-        e.emit(`X[${destination + 2}] = 0; X[${destination + 3}] = 0;`);
+        e.emit(`F[${insn.reg * 2 + 1}] = 0;`);
       }
       return;
     case Op.MovsdStore:
-      if (insn.rm >= 0) e.emit(`X[${insn.rm * 4}] = X[${destination}]; X[${insn.rm * 4 + 1}] = X[${destination + 1}];`);
+      if (insn.rm >= 0) e.emit(`F[${insn.rm * 2}] = F[${insn.reg * 2}];`);
       else e.store(8, e.address(insn), [`X[${destination}]`, `X[${destination + 1}]`]);
       return;
     case Op.Sse:

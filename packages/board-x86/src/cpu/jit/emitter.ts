@@ -245,12 +245,16 @@ export class Emitter {
     );
   }
 
-  /** Loads 16 bytes into XMM slot `slot`; `aligned` forms raise #GP off a 16-byte boundary. */
+  /**
+   * Loads 16 bytes into XMM slot `slot`; `aligned` forms raise #GP off a 16-byte boundary.
+   * Moved as two float64s (see `loadDouble`), so double arithmetic reading them back is
+   * forwarded by the host; integer lanes read from a wider store forward too.
+   */
   load128(address: Pair, slot: number, aligned: boolean): void {
     this.usesXmm = true;
     if (aligned) this.emit(`if ((${address[0]} & 15) !== 0) core.raise(${GENERAL_PROTECTION});`);
     const { slot: entry, hit } = this.probe("R", address, 16);
-    const lanes = [0, 1, 2, 3].map((i) => `X[${slot * 4 + i}] = DV.getInt32(p + ${i * 4}, true);`).join(" ");
+    const lanes = `F[${slot * 2}] = DV.getFloat64(p, true); F[${slot * 2 + 1}] = DV.getFloat64(p + 8, true);`;
     this.emit(`if (${hit}) { const p = ${this.physical("R", entry, address)}; ${lanes} } else { core.read128Split(${address[0]}, ${address[1]}, ${slot}); }`);
   }
 
@@ -259,7 +263,7 @@ export class Emitter {
     this.usesXmm = true;
     if (aligned) this.emit(`if ((${address[0]} & 15) !== 0) core.raise(${GENERAL_PROTECTION});`);
     const { slot: entry, hit } = this.probe("W", address, 16);
-    const lanes = [0, 1, 2, 3].map((i) => `DV.setInt32(p + ${i * 4}, X[${slot * 4 + i}], true);`).join(" ");
+    const lanes = `DV.setFloat64(p, F[${slot * 2}], true); DV.setFloat64(p + 8, F[${slot * 2 + 1}], true);`;
     this.emit(`if (${hit}) { const p = ${this.physical("W", entry, address)}; ${lanes} } else { core.write128Split(${address[0]}, ${address[1]}, ${slot}); }`);
   }
 

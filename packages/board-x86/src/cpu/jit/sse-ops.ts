@@ -120,6 +120,15 @@ function sourceLanes(e: Emitter, insn: Insn, aligned: boolean): number {
   return SOURCE_SLOT * 4;
 }
 
+/**
+ * Copies XMM register `from` to `to` as two float64 lanes: scalar double code reads them
+ * back as doubles, and int32 stores read as a double defeat the host's store forwarding.
+ * Float64 loads and stores keep NaN payloads (the instruction proof checks signaling NaNs).
+ */
+export function copyRegister(from: number, to: number): string {
+  return `F[${to * 2}] = F[${from * 2}]; F[${to * 2 + 1}] = F[${from * 2 + 1}];`;
+}
+
 /** Assigns lanes `d..d+3` from four expressions evaluated before any is stored. */
 function setLanes(e: Emitter, d: number, lanes: readonly string[]): void {
   const values = lanes.map((lane) => e.let(lane));
@@ -131,12 +140,12 @@ export function emitSseKind(e: Emitter, insn: Insn, kind: number): void {
   switch (kind) {
     case SseKind.Load128Aligned:
     case SseKind.Load128:
-      if (insn.rm >= 0) e.emit([0, 1, 2, 3].map((i) => `X[${d + i}] = X[${insn.rm * 4 + i}];`).join(" "));
+      if (insn.rm >= 0) e.emit(copyRegister(insn.rm, insn.reg));
       else e.load128(e.address(insn), insn.reg, kind === SseKind.Load128Aligned);
       return;
     case SseKind.Store128Aligned:
     case SseKind.Store128:
-      if (insn.rm >= 0) e.emit([0, 1, 2, 3].map((i) => `X[${insn.rm * 4 + i}] = X[${d + i}];`).join(" "));
+      if (insn.rm >= 0) e.emit(copyRegister(insn.reg, insn.rm));
       else e.store128(e.address(insn), insn.reg, kind === SseKind.Store128Aligned);
       return;
     case SseKind.Xor:
@@ -146,7 +155,7 @@ export function emitSseKind(e: Emitter, insn: Insn, kind: number): void {
     case SseKind.AddD:
     case SseKind.SubD: {
       if (kind === SseKind.Xor && insn.rm === insn.reg) {
-        e.emit(`X[${d}] = 0; X[${d + 1}] = 0; X[${d + 2}] = 0; X[${d + 3}] = 0;`);
+        e.emit(`F[${insn.reg * 2}] = 0; F[${insn.reg * 2 + 1}] = 0;`);
         return;
       }
       const s = sourceLanes(e, insn, true);
