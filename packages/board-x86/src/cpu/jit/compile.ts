@@ -99,13 +99,18 @@ export function generateBlockSource(insns: readonly Insn[]): string {
 const translations = new Map<string, CompiledBlock>();
 const MAX_TRANSLATIONS = 1 << 16;
 
-/**
- * Compiles a decoded block (at least one instruction) whose decoded bytes are `bytes`, or
- * returns the translation of an identical block compiled before.
- */
-export function compileBlock(insns: readonly Insn[], bytes: Uint8Array): CompiledBlock {
-  const first = insns[0];
-  const key = `${first?.rip ?? 0}:${insns.length}:${String.fromCharCode(...bytes)}`;
+/** The key of a block's translation: its address, its instruction count and its bytes. */
+export function translationKey(insns: readonly Insn[], bytes: Uint8Array): string {
+  return `${insns[0]?.rip ?? 0}:${insns.length}:${String.fromCharCode(...bytes)}`;
+}
+
+/** The translation of an identical block compiled before (by any core), if there is one. */
+export function findTranslation(key: string): CompiledBlock | undefined {
+  return translations.get(key);
+}
+
+/** Compiles a decoded block (at least one instruction) and remembers it under `key`. */
+export function compileBlock(insns: readonly Insn[], key: string): CompiledBlock {
   const known = translations.get(key);
   if (known !== undefined) return known;
   const rips = insns.map((insn) => insn.rip);
