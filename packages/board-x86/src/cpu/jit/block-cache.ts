@@ -15,7 +15,8 @@
  */
 
 import type { CoreState } from "../core-state.ts";
-import { compileBlock, findTranslation, translationKey, type CompiledBlock } from "./compile.ts";
+import { compileBlock, type CompiledBlock } from "./compile.ts";
+import { addTranslation, findTranslation } from "./translation-cache.ts";
 import { decodeInsn, Op, resolveRipRelative, type Insn } from "./decode.ts";
 
 /**
@@ -77,7 +78,8 @@ export class Block {
 
   compile(): void {
     if (this.insns === null) return;
-    this.compiled = compileBlock(this.insns, translationKey(this.insns, this.bytes));
+    this.compiled = findTranslation(this.rip, this.count, this.bytes) ?? compileBlock(this.insns);
+    addTranslation(this.rip, this.count, this.bytes, this.compiled);
     this.insns = null;
   }
 
@@ -87,7 +89,7 @@ export class Block {
    */
   adoptTranslation(): void {
     if (this.insns === null || !this.translatable) return;
-    const known = findTranslation(translationKey(this.insns, this.bytes));
+    const known = findTranslation(this.rip, this.count, this.bytes);
     if (known === undefined) return;
     this.compiled = known;
     this.insns = null;

@@ -91,36 +91,13 @@ export function generateBlockSource(insns: readonly Insn[]): string {
   return e.assemble(passCount, epilogue, loops);
 }
 
-/**
- * Translations by block content: the function depends only on the instructions' bytes and
- * addresses (the RAM index and the core arrive as arguments), so it is shared by every core
- * and every process that runs the same code, and V8's optimized code for it is kept.
- */
-const translations = new Map<string, CompiledBlock>();
-const MAX_TRANSLATIONS = 1 << 16;
-
-/** The key of a block's translation: its address, its instruction count and its bytes. */
-export function translationKey(insns: readonly Insn[], bytes: Uint8Array): string {
-  return `${insns[0]?.rip ?? 0}:${insns.length}:${String.fromCharCode(...bytes)}`;
-}
-
-/** The translation of an identical block compiled before (by any core), if there is one. */
-export function findTranslation(key: string): CompiledBlock | undefined {
-  return translations.get(key);
-}
-
-/** Compiles a decoded block (at least one instruction) and remembers it under `key`. */
-export function compileBlock(insns: readonly Insn[], key: string): CompiledBlock {
-  const known = translations.get(key);
-  if (known !== undefined) return known;
+/** Compiles a decoded block (at least one instruction) into its function. */
+export function compileBlock(insns: readonly Insn[]): CompiledBlock {
   const rips = insns.map((insn) => insn.rip);
   const factory = new Function("RIPS", `return function translatedBlock(core, P, B) {\n${generateBlockSource(insns)}\n};`) as (
     rips: readonly number[],
   ) => CompiledBlock;
-  const compiled = factory(rips);
-  if (translations.size >= MAX_TRANSLATIONS) translations.clear();
-  translations.set(key, compiled);
-  return compiled;
+  return factory(rips);
 }
 
 function immediate(insn: Insn, size: number): Pair {
