@@ -77,8 +77,12 @@ export class CoreState extends GuestMemory {
     return this.ip + this.ipDelta;
   }
 
+  /** Jumps taken so far (the dispatcher ends an interpreted stretch at the first). */
+  jumpCount = 0;
+
   /** Continues execution at virtual address `target`. */
   jump(target: number): void {
+    this.jumpCount++;
     const index = target - this.ipDelta;
     if (index < this.ipLimit && index >= this.ipLimit - 4096) {
       this.ip = index;

@@ -9,7 +9,7 @@
 
 import { Access, type CpuPlatform, type ExecutionCore, type AddressTranslator } from "../cpu-wiring.ts";
 import { ExceptionVector, UserExit, type CpuContext } from "../machine.ts";
-import { Block, COMPILE_THRESHOLD, decodeBlock } from "./jit/block-cache.ts";
+import { ADOPT_RUNS, Block, COMPILE_THRESHOLD, MAX_BLOCK_INSTRUCTIONS } from "./jit/block-cache.ts";
 import { EXIT_FIRST_SIDE } from "./jit/compile.ts";
 import { scalarDoubleArithmetic } from "./exec-sse.ts";
 import { X86Context } from "./context.ts";
@@ -99,9 +99,9 @@ export class X86Core extends CoreState implements ExecutionCore {
     for (;;) {
       const before = this.instructionsRetired;
       let exit: number;
-      if (block.count > this.pollCountdown) exit = this.interpretSteps(block, this.pollCountdown);
-      else if (block.compiled !== null) exit = block.compiled(this, block.phys, this.pollCountdown);
-      else exit = this.interpretBlock(block);
+      if (block.compiled === null) exit = this.interpretBlock(block);
+      else if (block.count <= this.pollCountdown) exit = block.compiled(this, block.phys, this.pollCountdown);
+      else exit = this.interpretSteps(block, this.pollCountdown);
       if (this.exitRequest >= 0) {
         const request = this.exitRequest === UserExit.Syscall ? UserExit.Syscall : UserExit.Interrupt;
         this.exitRequest = -1;
@@ -137,7 +137,7 @@ export class X86Core extends CoreState implements ExecutionCore {
     return next;
   }
 
-  /** The current block at `rip`: cached and still valid, or decoded afresh. */
+  /** The current block at `rip`: cached and still valid, or a new cold one. */
   private blockAt(rip: number): Block {
     const offset = rip % 4096;
     let phys: number;
@@ -157,34 +157,45 @@ export class X86Core extends CoreState implements ExecutionCore {
       if (block.epoch === epoch) return block;
       if (block.matches(this.ram)) {
         block.epoch = epoch;
-        this.markCodeFrame(phys - offset);
+        if (block.decoded) this.markCodeFrame(phys - offset);
         return block;
       }
     }
     if (this.blocks.size >= MAX_CACHED_BLOCKS) this.blocks.clear();
-    block = decodeBlock(this, rip, phys);
+    block = new Block(rip, phys, epoch);
     this.blocks.set(phys, block);
-    this.markCodeFrame(phys - offset);
     return block;
   }
 
-  /** Interprets a block that is not translated yet (translating it once it is warm). */
+  /**
+   * Runs a block that is not translated: decodes it when it has run `ADOPT_RUNS` times (it
+   * may then adopt an existing translation), translates it at the compile threshold, and
+   * otherwise interprets it up to its first taken jump.
+   */
   private interpretBlock(block: Block): number {
-    if (++block.runs >= this.compileThreshold && block.translatable) {
-      block.compile();
-      if (block.compiled !== null) return block.compiled(this, block.phys, this.pollCountdown);
+    const runs = ++block.runs;
+    const threshold = this.compileThreshold;
+    if (!block.decoded && runs >= Math.min(ADOPT_RUNS, threshold)) {
+      block.decode(this, threshold !== Infinity);
+      this.markCodeFrame(block.phys - (block.phys & 0xfff));
     }
-    return this.interpretSteps(block, block.count);
+    if (block.compiled === null && runs >= threshold && block.translatable) block.compile();
+    if (block.compiled !== null && block.count <= this.pollCountdown) return block.compiled(this, block.phys, this.pollCountdown);
+    return this.interpretSteps(block, Math.min(this.pollCountdown, MAX_BLOCK_INSTRUCTIONS));
   }
 
-  /** Interprets the first `limit` instructions of a block (fewer if one ends the run). */
+  /**
+   * Interprets from the start of a block until a jump is taken, the run ends, or `limit`
+   * instructions (the next poll, or a block's length) have retired.
+   */
   private interpretSteps(block: Block, limit: number): number {
     this.enterCodeAt(block.phys, block.rip);
+    const jumps = this.jumpCount;
     for (let i = 0; i < limit; i++) {
       this.instructionRip = this.ip + this.ipDelta;
       this.step();
       this.instructionsRetired++;
-      if (this.exitRequest >= 0) break;
+      if (this.exitRequest >= 0 || this.jumpCount !== jumps) break;
     }
     this.nextRip = this.currentRip();
     return 2;

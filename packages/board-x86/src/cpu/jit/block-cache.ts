@@ -1,17 +1,20 @@
 /**
- * Basic blocks keyed by the RAM index of their first byte, decoded once and translated to
- * JavaScript once they have run `COMPILE_THRESHOLD` times (colder blocks are interpreted:
- * translating code that runs once costs more than interpreting it).
+ * Basic blocks keyed by the RAM index of their first byte. A block starts cold: the
+ * interpreter runs it, from its first instruction to the first taken jump, without
+ * decoding it here. On its `ADOPT_RUNS`th run it is decoded, and takes over the translation
+ * of an identical block if another process (or an earlier run) made one; on its
+ * `COMPILE_THRESHOLD`th run it is translated. Most code in short-lived processes never gets
+ * that far, and pays neither the decoding nor V8's compile.
  *
- * Staleness is handled with an epoch (`GuestMemory.codeEpoch`): a block may run without
- * checks only if it was validated in the current epoch. The epoch advances when the core
- * starts a `run` (the kernel may have rewritten any frame or page table meanwhile), when the
- * board reports a translation change, and when a guest store hits a frame code was decoded
- * from. Validation re-translates nothing (the caller looked the block up by its current
- * translation) and compares the block's bytes with a copy taken when it was decoded, so
- * freed-and-reused frames, `execve` and self-modifying code are all seen. A store that
- * rewrites later instructions of the block being executed takes effect when that block
- * ends, not mid-block.
+ * Staleness is handled with an epoch (`GuestMemory.codeEpoch`): a decoded block may run
+ * without checks only if it was validated in the current epoch. The epoch advances when the
+ * core starts a `run` (the kernel may have rewritten any frame or page table meanwhile), when
+ * the board reports a translation change, and when a guest store hits a frame code was
+ * decoded from. Validation re-translates nothing (the caller looked the block up by its
+ * current translation) and compares the block's bytes with a copy taken when it was decoded,
+ * so freed-and-reused frames, `execve` and self-modifying code are all seen. A store that
+ * rewrites later instructions of the block being executed takes effect when that block ends,
+ * not mid-block. Cold blocks need no validation: the interpreter reads RAM as it goes.
  */
 
 import type { CoreState } from "../core-state.ts";
@@ -26,15 +29,19 @@ import { decodeInsn, Op, resolveRipRelative, type Insn } from "./decode.ts";
  * on the first and as fast on the second.
  */
 export const COMPILE_THRESHOLD = 256;
+/** Executions after which a block is decoded and may adopt an existing translation. */
+export const ADOPT_RUNS = 8;
 /** The most instructions one block holds. */
-const MAX_BLOCK_INSTRUCTIONS = 64;
+export const MAX_BLOCK_INSTRUCTIONS = 64;
 
 export class Block {
-  /** Instructions retired by a complete execution (an interpreted tail included). */
-  readonly count: number;
+  readonly rip: number;
+  readonly phys: number;
+  /** Instructions retired by a complete translated execution (a tail included); 0 until decoded. */
+  count = 0;
   /** Copy of the decoded bytes (the tail, which the interpreter reads itself, excluded). */
-  private readonly bytes: Uint8Array;
-  private insns: readonly Insn[] | null;
+  private bytes: Uint8Array | null = null;
+  private insns: readonly Insn[] | null = null;
   compiled: CompiledBlock | null = null;
   runs = 0;
   epoch: number;
@@ -44,21 +51,16 @@ export class Block {
   computed: Block | null = null;
   /** The computed exit's successor before `computed`. */
   computedBefore: Block | null = null;
-  readonly sideExits: (Block | null)[];
+  sideExits: (Block | null)[] = [];
 
-  readonly rip: number;
-  readonly phys: number;
-
-  constructor(rip: number, phys: number, insns: readonly Insn[], ram: Uint8Array, epoch: number) {
+  constructor(rip: number, phys: number, epoch: number) {
     this.rip = rip;
     this.phys = phys;
-    this.insns = insns;
-    this.count = insns.length;
-    const branches = insns.filter((insn, index) => insn.op === Op.Jcc && index < insns.length - 1).length;
-    this.sideExits = new Array<Block | null>(branches).fill(null);
-    const decoded = insns.reduce((total, insn) => total + (insn.op === Op.Tail ? 0 : insn.length), 0);
-    this.bytes = ram.slice(phys, phys + decoded);
     this.epoch = epoch;
+  }
+
+  get decoded(): boolean {
+    return this.bytes !== null;
   }
 
   /** Whether translation can gain anything (a lone interpreted instruction cannot). */
@@ -66,9 +68,10 @@ export class Block {
     return this.insns !== null && (this.insns.length > 1 || this.insns[0]?.op !== Op.Tail);
   }
 
-  /** Whether RAM still holds the bytes the block was decoded from. */
+  /** Whether RAM still holds the bytes the block was decoded from (a cold block always does). */
   matches(ram: Uint8Array): boolean {
     const bytes = this.bytes;
+    if (bytes === null) return true;
     const phys = this.phys;
     for (let i = 0; i < bytes.length; i++) {
       if (ram[phys + i] !== bytes[i]) return false;
@@ -76,28 +79,37 @@ export class Block {
     return true;
   }
 
-  compile(): void {
-    if (this.insns === null) return;
-    this.compiled = findTranslation(this.rip, this.count, this.bytes) ?? compileBlock(this.insns);
-    addTranslation(this.rip, this.count, this.bytes, this.compiled);
-    this.insns = null;
-  }
-
   /**
-   * Takes over the translation of an identical block if one exists: the same program run
-   * again, or another process running it, starts translated without waiting to be warm.
+   * Decodes the block from RAM and, when `adopt`, takes over the translation of an identical
+   * block if one exists: the same program run again, or another process running it, then
+   * runs translated without waiting to be warm.
    */
-  adoptTranslation(): void {
-    if (this.insns === null || !this.translatable) return;
+  decode(core: CoreState, adopt: boolean): void {
+    const insns = decodeInstructions(core, this.rip, this.phys);
+    this.insns = insns;
+    this.count = insns.length;
+    const decodedBytes = insns.reduce((total, insn) => total + (insn.op === Op.Tail ? 0 : insn.length), 0);
+    this.bytes = core.ram.slice(this.phys, this.phys + decodedBytes);
+    const branches = insns.filter((insn, index) => insn.op === Op.Jcc && index < insns.length - 1).length;
+    this.sideExits = new Array<Block | null>(branches).fill(null);
+    if (!adopt || !this.translatable) return;
     const known = findTranslation(this.rip, this.count, this.bytes);
     if (known === undefined) return;
     this.compiled = known;
     this.insns = null;
   }
+
+  /** Translates the decoded block (or reuses an identical block's translation). */
+  compile(): void {
+    if (this.insns === null || this.bytes === null) return;
+    this.compiled = findTranslation(this.rip, this.count, this.bytes) ?? compileBlock(this.insns);
+    addTranslation(this.rip, this.count, this.bytes, this.compiled);
+    this.insns = null;
+  }
 }
 
-/** Decodes the block starting at `rip` (RAM index `phys`); it never crosses its code page. */
-export function decodeBlock(core: CoreState, rip: number, phys: number): Block {
+/** Decodes the instructions of the block at `rip` (RAM index `phys`); it never crosses its code page. */
+function decodeInstructions(core: CoreState, rip: number, phys: number): Insn[] {
   const ram = core.ram;
   const pageEnd = Math.min(phys - (phys & 0xfff) + 4096, ram.length);
   const insns: Insn[] = [];
@@ -114,9 +126,7 @@ export function decodeBlock(core: CoreState, rip: number, phys: number): Block {
     address += insn.length;
     if (insns.length >= MAX_BLOCK_INSTRUCTIONS || position >= pageEnd) break;
   }
-  const block = new Block(rip, phys, insns, ram, core.codeEpoch);
-  block.adoptTranslation();
-  return block;
+  return insns;
 }
 
 /** Conditional branches do not end a block: they are side exits (compile.ts). */
