@@ -60,4 +60,10 @@ export interface BoardConfig {
   readonly log?: (message: string) => void;
   /** The execution core; default: the board's x86-64 core (src/cpu). */
   readonly createCore?: CoreFactory;
+  /**
+   * Runs of a basic block before the default core translates it to JavaScript (default 256,
+   * see docs/cpu.md): 1 translates every block on its first run, `Infinity` keeps the
+   * interpreter alone. For differential testing and for measuring; results are the same.
+   */
+  readonly compileThreshold?: number;
 }

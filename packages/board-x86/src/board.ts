@@ -39,7 +39,14 @@ export const PCI_IRQ_BASE = 16;
 const MAX_PCI_DEVICES = 8;
 const POWER_OFF_PORT_WIDTH = 4;
 
-const defaultCore: CoreFactory = (ram, mmu, platform) => new X86Core(ram, mmu, platform);
+/** The board's own x86-64 core, translating blocks after `compileThreshold` runs (its default if undefined). */
+function defaultCore(compileThreshold: number | undefined): CoreFactory {
+  if (compileThreshold !== undefined && !(compileThreshold >= 1)) {
+    throw new BoardError(`compileThreshold must be at least 1 (Infinity: never translate), not ${String(compileThreshold)}`);
+  }
+  return (ram, mmu, platform) => new X86Core(ram, mmu, platform, compileThreshold === undefined ? {} : { compileThreshold });
+}
+
 
 export interface Board {
   readonly machine: Machine;
@@ -161,13 +168,15 @@ class AssembledBoard implements Board {
     });
 
     const mmu = new Mmu(memory.bytes);
+    // Built even when a core is supplied, so that a bad compileThreshold is always an error.
+    const boardCore = defaultCore(config.compileThreshold);
     const cpu = new SystemCpu({
       ram: memory.bytes,
       mmu,
       apic,
       now,
       advanceTimers: () => { apic.advance(); },
-      createCore: config.createCore ?? defaultCore,
+      createCore: config.createCore ?? boardCore,
     });
     retired = () => cpu.instructionsRetired;
 

@@ -77,6 +77,12 @@ describe("boot protocol", () => {
     expect(() => testBoard({ initramfs: new Uint8Array(8 << 20) })).toThrow(/does not fit/);
     expect(() => testBoard({ initramfs: "/nonexistent/initramfs.cpio" })).toThrow(/nonexistent\/initramfs\.cpio/);
   });
+
+  it("rejects a compile threshold below 1 and accepts 1 and Infinity", () => {
+    for (const bad of [0, -1, Number.NaN]) expect(() => testBoard({ compileThreshold: bad })).toThrow(/compileThreshold must be at least 1/);
+    expect(() => testBoard({ compileThreshold: 1 })).not.toThrow();
+    expect(() => testBoard({ compileThreshold: Infinity })).not.toThrow();
+  });
 });
 
 describe("running an image", () => {

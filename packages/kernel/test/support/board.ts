@@ -118,6 +118,8 @@ export interface BoardOptions {
   readonly clock?: "host" | "deterministic";
   /** Run user code on the board's real x86-64 core instead of the scripted one. */
   readonly realCpu?: boolean;
+  /** BoardConfig.compileThreshold for the real core (1: every block translated at once). */
+  readonly compileThreshold?: number;
   readonly memorySize?: number;
 }
 
@@ -155,6 +157,7 @@ export async function runOnBoard(main: () => Promise<void>, step: UserStep = () 
     },
     ...(options.realCpu === true ? {} : { createCore: (ram: Uint8Array, mmu: AddressTranslator) => new ScriptedCore(ram, mmu, script) }),
     ...(options.initramfs === undefined ? {} : { initramfs: options.initramfs }),
+    ...(options.compileThreshold === undefined ? {} : { compileThreshold: options.compileThreshold }),
     ...(options.commandLine === undefined ? {} : { commandLine: options.commandLine }),
   });
   const exitCode = await board.run((machine) => boot(machine, main));
