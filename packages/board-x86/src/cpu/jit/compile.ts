@@ -15,7 +15,7 @@ import type { CoreState } from "../core-state.ts";
 import { Emitter, type Pair } from "./emitter.ts";
 import { Op, type Insn } from "./decode.ts";
 import { markFlagLiveness } from "./flag-liveness.ts";
-import { emitSseKind } from "./sse-ops.ts";
+import { emitSseKind, SseKind } from "./sse-ops.ts";
 
 /**
  * A translated block, called with the core, the RAM index of the block's first byte and the
@@ -66,11 +66,12 @@ export function generateBlockSource(insns: readonly Insn[]): string {
       return;
     } else if (insn.op === Op.Jcc && insn !== last) {
       const exitCode = EXIT_FIRST_SIDE + sideExits++;
-      e.emit(`if (${e.condition(insn.sub)}) { done = ${index + 1}; core.nextRip = ${insn.target}; x = ${exitCode}; break block; }`);
+      e.emit(`if (${e.condition(insn.sub)}) { ${e.scalars.storeCode()} done = ${index + 1}; core.nextRip = ${insn.target}; x = ${exitCode}; break block; }`);
     } else {
       exit = emitInstruction(e, insn);
     }
   });
+  e.scalars.drop();
   const loops = (last.op === Op.Jcc || last.op === Op.Jmp) && last.target === first.rip;
   if (loops && last.op === Op.Jmp) e.emit("x = 0;");
   const fallThrough = last.rip + last.length;
@@ -445,17 +446,25 @@ function emitSse(e: Emitter, insn: Insn): void {
   switch (insn.op) {
     case Op.MovsdLoad:
       if (insn.rm >= 0) {
-        e.emit(`F[${insn.reg * 2}] = F[${insn.rm * 2}];`);
+        e.scalars.write(insn.reg, e.scalars.read(insn.rm));
       } else {
-        e.loadDouble(e.address(insn), insn.reg * 2);
+        e.loadScalar(e.address(insn), insn.reg);
         e.emit(`F[${insn.reg * 2 + 1}] = 0;`);
       }
       return;
     case Op.MovsdStore:
-      if (insn.rm >= 0) e.emit(`F[${insn.rm * 2}] = F[${insn.reg * 2}];`);
+      if (insn.rm >= 0) e.scalars.write(insn.rm, e.scalars.read(insn.reg));
       else e.store(8, e.address(insn), [`X[${destination}]`, `X[${destination + 1}]`]);
       return;
     case Op.Sse:
+      if (insn.rm >= 0 && isRegisterMove(insn.sub)) {
+        // MOVAPD/MOVAPS/MOVDQA between registers: the low double through the cache, the high lane directly.
+        const [from, to] = isStore(insn.sub) ? [insn.reg, insn.rm] : [insn.rm, insn.reg];
+        e.scalars.write(to, e.scalars.read(from));
+        e.emit(`F[${to * 2 + 1}] = F[${from * 2 + 1}];`);
+        return;
+      }
+      e.scalars.drop();
       emitSseKind(e, insn, insn.sub);
       return;
     case Op.CompareDouble:
@@ -466,11 +475,23 @@ function emitSse(e: Emitter, insn: Insn): void {
   }
 }
 
-/** The lane-0 double source of a scalar instruction: an XMM register, or memory copied into slot 16. */
-function scalarSource(e: Emitter, insn: Insn): number {
-  if (insn.rm >= 0) return insn.rm;
+/** A 16-byte move (MOVAPS/MOVAPD/MOVDQA/MOVUPS/MOVDQU load or store form). */
+function isRegisterMove(kind: number): boolean {
+  return kind === SseKind.Load128 || kind === SseKind.Load128Aligned || isStore(kind);
+}
+
+function isStore(kind: number): boolean {
+  return kind === SseKind.Store128 || kind === SseKind.Store128Aligned;
+}
+
+/**
+ * The lane-0 double source of a scalar instruction: its XMM register's local, or memory
+ * copied into slot 16 (where the interpreter's slow path expects it).
+ */
+function scalarSource(e: Emitter, insn: Insn): { slot: number; value: string } {
+  if (insn.rm >= 0) return { slot: insn.rm, value: e.let(e.scalars.read(insn.rm)) };
   e.loadDouble(e.address(insn), SOURCE_SLOT * 2);
-  return SOURCE_SLOT;
+  return { slot: SOURCE_SLOT, value: e.let(`F[${SOURCE_SLOT * 2}]`) };
 }
 
 /**
@@ -481,8 +502,9 @@ function scalarSource(e: Emitter, insn: Insn): number {
  */
 function emitScalarDouble(e: Emitter, insn: Insn): void {
   const source = scalarSource(e, insn);
-  const a = e.let(`F[${insn.reg * 2}]`);
-  const b = e.let(`F[${source * 2}]`);
+  const destination = insn.reg;
+  const a = e.let(e.scalars.read(destination));
+  const b = source.value;
   const operation: Record<number, readonly [string, string]> = {
     0x51: [`Math.sqrt(${b})`, "true"],
     0x58: [`${a} + ${b}`, "true"],
@@ -493,9 +515,12 @@ function emitScalarDouble(e: Emitter, insn: Insn): void {
   const [compute, exactZero] = operation[insn.sub] ?? ["NaN", "false"];
   const result = e.let(compute);
   const magnitude = e.let(`Math.abs(${result})`);
+  // The slow path reads both operands from the XMM file and writes the destination there.
+  const operands = source.slot === SOURCE_SLOT ? `F[${destination * 2}] = ${a};` : `F[${destination * 2}] = ${a}; F[${source.slot * 2}] = ${b};`;
   e.emit(
-    `if ((C.mxcsr & 24608) === 32 && ((${magnitude} >= ${SAFE_MAGNITUDE} && ${magnitude} <= ${Number.MAX_VALUE}) || (${result} === 0 && ${exactZero}))) F[${insn.reg * 2}] = ${result}; else core.scalarDouble(${insn.sub}, ${insn.reg}, ${source});`,
+    `if ((C.mxcsr & 24608) === 32 && ((${magnitude} >= ${SAFE_MAGNITUDE} && ${magnitude} <= ${Number.MAX_VALUE}) || (${result} === 0 && ${exactZero}))) x${destination} = ${result}; else { ${operands} core.scalarDouble(${insn.sub}, ${destination}, ${source.slot}); x${destination} = F[${destination * 2}]; }`,
   );
+  e.scalars.assigned(destination);
 }
 
 /**
@@ -505,10 +530,10 @@ function emitScalarDouble(e: Emitter, insn: Insn): void {
 function emitCompareDouble(e: Emitter, insn: Insn): void {
   e.usesXmm = true;
   const source = scalarSource(e, insn);
-  const a = e.let(`F[${insn.reg * 2}]`);
-  const b = e.let(`F[${source * 2}]`);
+  const a = e.let(e.scalars.read(insn.reg));
+  const b = source.value;
   e.emit(`if (${a} !== ${a} || ${b} !== ${b}) {`);
-  e.interpretInPlace(insn);
+  e.interpretInPlace(insn, true);
   if (insn.flagsNeeded) {
     e.emit(`} else {`);
     e.emit(`core.flagKind = ${FlagKind.Eager}; core.eagerFlags = ${a} < ${b} ? 1 : ${a} === ${b} ? 64 : 0;`);

@@ -16,6 +16,7 @@ import { FlagKind } from "../lazy-flags.ts";
 import { TLB_ENTRIES, TLB_SLOT_SIZE, TlbField } from "../guest-memory.ts";
 import { ExceptionVector } from "../../machine.ts";
 import { Segment, type Insn } from "./decode.ts";
+import { ScalarCache } from "./scalar-cache.ts";
 
 /** A value as (low, high) int32 expressions; `high` is "0" below 8 bytes. */
 export type Pair = readonly [string, string];
@@ -54,6 +55,10 @@ export class Emitter {
   private flags: FlagState | null = null;
   usesXmm = false;
   usesSegment = false;
+  /** XMM low doubles in locals (scalar-cache.ts). */
+  readonly scalars = new ScalarCache((line) => {
+    this.emit(line);
+  });
 
   constructor(blockPhys: number) {
     this.blockPhys = blockPhys;
@@ -126,8 +131,14 @@ export class Emitter {
     }
   }
 
-  /** Runs the interpreter on the instruction in place, with the register file in sync around it. */
-  interpretInPlace(insn: Insn): void {
+  /**
+   * Runs the interpreter on the instruction in place, with the register file in sync around
+   * it. `keepScalars` when it reads but never writes XMM registers and is emitted inside a
+   * branch: cached doubles are stored without changing what the cache knows.
+   */
+  interpretInPlace(insn: Insn, keepScalars = false): void {
+    if (keepScalars) this.emit(this.scalars.storeCode());
+    else this.scalars.drop();
     this.emit(WRITE_BACK_MARK);
     this.emit(`core.executeAt(P + ${insn.phys - this.blockPhys}, ${insn.rip}, ${insn.length});`);
     if (insn.writesGprs) this.emit(RELOAD_MARK);
@@ -204,6 +215,7 @@ export class Emitter {
 
   /** Loads `size` bytes; `forWrite` translates for writing (read-modify-write instructions). */
   load(size: number, address: Pair, forWrite: boolean): Pair {
+    this.scalars.store();
     const tlb = forWrite ? "W" : "R";
     const { slot, hit } = this.probe(tlb, address, size);
     const where = this.physical(tlb, slot, address);
@@ -222,6 +234,7 @@ export class Emitter {
   }
 
   store(size: number, address: Pair, value: Pair): void {
+    this.scalars.store();
     const { slot, hit } = this.probe("W", address, size);
     const where = this.physical("W", slot, address);
     let fast: string;
@@ -239,10 +252,23 @@ export class Emitter {
    */
   loadDouble(address: Pair, lane: number): void {
     this.usesXmm = true;
+    this.scalars.store();
     const { slot, hit } = this.probe("R", address, 8);
     this.emit(
       `if (${hit}) { F[${lane}] = DV.getFloat64(${this.physical("R", slot, address)}, true); } else { X[${lane * 2}] = core.readSplit(8, ${address[0]}, ${address[1]}, ${ACCESS_READ}); X[${lane * 2 + 1}] = core.valHi; }`,
     );
+  }
+
+  /** MOVSD xmm, m64: the double goes to XMM `register`'s local (the high lane is cleared by the caller). */
+  loadScalar(address: Pair, register: number): void {
+    this.usesXmm = true;
+    this.scalars.store();
+    const { slot, hit } = this.probe("R", address, 8);
+    const lanes = register * 4;
+    this.emit(
+      `if (${hit}) { x${register} = DV.getFloat64(${this.physical("R", slot, address)}, true); } else { X[${lanes}] = core.readSplit(8, ${address[0]}, ${address[1]}, ${ACCESS_READ}); X[${lanes + 1}] = core.valHi; x${register} = F[${register * 2}]; }`,
+    );
+    this.scalars.assigned(register);
   }
 
   /**
@@ -252,6 +278,7 @@ export class Emitter {
    */
   load128(address: Pair, slot: number, aligned: boolean): void {
     this.usesXmm = true;
+    this.scalars.store();
     if (aligned) this.emit(`if ((${address[0]} & 15) !== 0) core.raise(${GENERAL_PROTECTION});`);
     const { slot: entry, hit } = this.probe("R", address, 16);
     const lanes = `F[${slot * 2}] = DV.getFloat64(p, true); F[${slot * 2 + 1}] = DV.getFloat64(p + 8, true);`;
@@ -261,6 +288,7 @@ export class Emitter {
   /** Stores XMM slot `slot` to 16 bytes of memory (nothing is written if any page faults). */
   store128(address: Pair, slot: number, aligned: boolean): void {
     this.usesXmm = true;
+    this.scalars.store();
     if (aligned) this.emit(`if ((${address[0]} & 15) !== 0) core.raise(${GENERAL_PROTECTION});`);
     const { slot: entry, hit } = this.probe("W", address, 16);
     const lanes = `DV.setFloat64(p, F[${slot * 2}], true); DV.setFloat64(p + 8, F[${slot * 2 + 1}], true);`;
@@ -325,6 +353,8 @@ export class Emitter {
     ];
     if (declarations !== "") prologue.push(`let ${declarations};`);
     if (this.usesXmm) prologue.push("const C = core.ctx, X = C.xmmInt32, F = C.xmmFloat64;");
+    const scalarLocals = this.scalars.declarations();
+    if (scalarLocals !== "") prologue.push(scalarLocals);
     if (this.usesSegment) {
       prologue.push("const fsLow = core.ctx.fsBase | 0, fsHigh = (core.ctx.fsBase / 4294967296) | 0;");
       prologue.push("const gsLow = core.ctx.gsBase | 0, gsHigh = (core.ctx.gsBase / 4294967296) | 0;");
