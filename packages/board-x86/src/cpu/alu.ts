@@ -10,6 +10,9 @@
 import type { CoreState } from "./core-state.ts";
 import { ARITHMETIC_FLAGS, Flag, FlagKind, parityFlag } from "./lazy-flags.ts";
 
+/** The group-2 operation in the /r field of C0/C1/D0-D3 (SAL is SHL). */
+export const ShiftKind = { Rol: 0, Ror: 1, Rcl: 2, Rcr: 3, Shl: 4, Shr: 5, Sal: 6, Sar: 7 } as const;
+
 /** The ALU operation in bits 3-5 of opcodes 0x00-0x3f and the /r field of 0x80-0x83. */
 export const AluOp = { Add: 0, Or: 1, Adc: 2, Sbb: 3, And: 4, Sub: 5, Xor: 6, Cmp: 7 } as const;
 
@@ -190,21 +193,21 @@ export function shiftRotate(
   let cf: number;
   let of: number;
   switch (kind) {
-    case 4:
-    case 6:
+    case ShiftKind.Shl:
+    case ShiftKind.Sal:
       resLo = shiftLeft64(value, valueHi, count);
       resHi = wideHigh;
       cf = count <= bits ? bitOf(value, valueHi, bits - count) : 0;
       of = bitOf(resLo, resHi, bits - 1) ^ cf;
       return finishShift(core, size, resLo, resHi, cf, of);
-    case 5:
+    case ShiftKind.Shr:
       if (size < 8) value >>>= 0;
       resLo = shiftRightLogical64(value, valueHi, count);
       resHi = wideHigh;
       cf = count <= bits ? bitOf(value, valueHi, count - 1) : 0;
       of = bitOf(value, valueHi, bits - 1);
       return finishShift(core, size, resLo, resHi, cf, of);
-    case 7:
+    case ShiftKind.Sar:
       if (size < 8) {
         value = (value << (32 - bits)) >> (32 - bits);
         valueHi = value >> 31;
@@ -213,10 +216,10 @@ export function shiftRotate(
       resHi = wideHigh;
       cf = bitOf(value, valueHi, Math.min(count - 1, 63));
       return finishShift(core, size, resLo, resHi, cf, 0);
-    case 0:
-    case 1: {
+    case ShiftKind.Rol:
+    case ShiftKind.Ror: {
       const amount = count % bits;
-      if (kind === 0) {
+      if (kind === ShiftKind.Rol) {
         resLo = rotateLeft(value, valueHi, amount, bits);
         resHi = wideHigh;
         cf = resLo & 1;

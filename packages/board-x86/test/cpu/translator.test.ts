@@ -42,6 +42,27 @@ function setup(code: ReadonlyMap<number, readonly number[]>, pollInterval = 1 <<
   return { ram, core, context, polls };
 }
 
+/** A small deterministic generator: random(limit) is in [0, limit). */
+function seededRandom(seed: number): (limit: number) => number {
+  let state = seed;
+  return (limit) => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 8) % limit;
+  };
+}
+
+/**
+ * 16 random instruction bytes: some `prefixes`, a 0F escape one time in `twoByteOneIn`, and
+ * register-form ModRM bytes half of the time (so fewer cases end in a page fault).
+ */
+function randomInstruction(random: (limit: number) => number, prefixes: readonly number[], twoByteOneIn: number): number[] {
+  const bytes: number[] = [];
+  while (random(3) === 0) bytes.push(prefixes[random(prefixes.length)] ?? 0x66);
+  if (random(twoByteOneIn) === 0) bytes.push(0x0f);
+  while (bytes.length < 16) bytes.push(random(2) === 0 ? 0xc0 | random(64) : random(256));
+  return bytes;
+}
+
 describe("block translator", () => {
   it("a guest store into translated code takes effect the next time that code runs, in the same run", () => {
     const { core, context } = setup(
@@ -127,20 +148,12 @@ describe("block translator", () => {
   it("its decoder agrees with the interpreter on the length of 100,000 random instructions it decodes itself", () => {
     const prefixes = [0x66, 0xf2, 0xf3, 0x2e, 0x3e, 0x26, 0x64, 0x65, 0x67, 0xf0, 0x40, 0x41, 0x44, 0x48, 0x49, 0x4c, 0x4d];
     const leavesOrInterpreted = new Set<Op>([Op.Jcc, Op.Jmp, Op.Call, Op.Ret, Op.JmpIndirect, Op.CallIndirect, Op.Tail]);
-    let seed = 12345;
-    const random = (limit: number): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 8) % limit;
-    };
+    const random = seededRandom(12345);
     const mismatches: string[] = [];
     let compared = 0;
     const { ram, core, context } = setup(new Map(), 1, Infinity);
     for (let i = 0; i < 100_000; i++) {
-      const bytes: number[] = [];
-      while (random(3) === 0) bytes.push(prefixes[random(prefixes.length)] ?? 0x66);
-      if (random(2) === 0) bytes.push(0x0f);
-      // Register-form ModRM bytes half of the time, so fewer cases end in a page fault.
-      while (bytes.length < 16) bytes.push(random(2) === 0 ? 0xc0 | random(64) : random(256));
+      const bytes = randomInstruction(random, prefixes, 2);
       const insn = decodeInsn(Uint8Array.from(bytes), 0, 16, CODE);
       if (leavesOrInterpreted.has(insn.op)) continue;
       ram.set(bytes, CODE_FRAME);
@@ -160,11 +173,7 @@ describe("block translator", () => {
   });
 
   it("translated code leaves the same state as the interpreter on random instructions (about 4,000 of 20,000 byte strings decode to translated forms)", { timeout: 120_000 }, () => {
-    let seed = 777;
-    const random = (limit: number): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return (seed >>> 8) % limit;
-    };
+    const random = seededRandom(777);
     const prefixes = [0x66, 0xf2, 0xf3, 0x64, 0x40, 0x41, 0x44, 0x48, 0x49, 0x4c, 0x4d, 0x45];
     const native = new Set<Op>([Op.Interpret, Op.Tail, Op.Jcc, Op.Jmp, Op.Call, Op.Ret, Op.JmpIndirect, Op.CallIndirect]);
     const interpreter = setup(new Map(), 1 << 20, Infinity);
@@ -172,10 +181,7 @@ describe("block translator", () => {
     const differences: string[] = [];
     let compared = 0;
     for (let i = 0; i < 20_000 && differences.length < 10; i++) {
-      const bytes: number[] = [];
-      while (random(3) === 0) bytes.push(prefixes[random(prefixes.length)] ?? 0x66);
-      if (random(3) === 0) bytes.push(0x0f);
-      while (bytes.length < 16) bytes.push(random(2) === 0 ? 0xc0 | random(64) : random(256));
+      const bytes = randomInstruction(random, prefixes, 3);
       const insn = decodeInsn(Uint8Array.from(bytes), 0, 16, CODE);
       if (native.has(insn.op)) continue;
       const code = [...bytes.slice(0, insn.length), 0xcc];

@@ -10,6 +10,7 @@
  * holds in translated code too.
  */
 
+import { AluOp, ShiftKind } from "../alu.ts";
 import { FlagKind } from "../lazy-flags.ts";
 import type { CoreState } from "../core-state.ts";
 import { Emitter, type Pair } from "./emitter.ts";
@@ -288,13 +289,6 @@ function emitMove(e: Emitter, insn: Insn): void {
   }
 }
 
-const ALU_ADD = 0;
-const ALU_OR = 1;
-const ALU_AND = 4;
-const ALU_SUB = 5;
-const ALU_XOR = 6;
-const ALU_CMP = 7;
-
 function emitAlu(e: Emitter, insn: Insn): void {
   const size = insn.size;
   const op = insn.sub;
@@ -305,27 +299,27 @@ function emitAlu(e: Emitter, insn: Insn): void {
     a = e.readRegister(size, insn.reg, insn.rex);
     b = readRm(e, insn, size);
   } else {
-    if (op === ALU_CMP) a = readRm(e, insn, size);
+    if (op === AluOp.Cmp) a = readRm(e, insn, size);
     else ({ value: a, address } = readRmForUpdate(e, insn, size));
     b = insn.hasImm ? immediate(insn, size) : e.readRegister(size, insn.reg, insn.rex);
   }
   let result: Pair;
-  if (op === ALU_ADD) {
+  if (op === AluOp.Add) {
     const low = e.let(`(${a[0]} + ${b[0]}) | 0`);
     result = size === 8 ? [low, e.let(`(${a[1]} + ${b[1]} + ((${low} >>> 0) < (${a[0]} >>> 0) ? 1 : 0)) | 0`)] : [low, "0"];
     e.recordArithmetic(insn, FlagKind.Add, size, a, b, result);
-  } else if (op === ALU_SUB || op === ALU_CMP) {
+  } else if (op === AluOp.Sub || op === AluOp.Cmp) {
     result = size === 8 ? e.subtract(a, b) : [e.let(`(${a[0]} - ${b[0]}) | 0`), "0"];
     e.recordArithmetic(insn, FlagKind.Sub, size, a, b, result);
   } else {
-    const operator = op === ALU_OR ? "|" : op === ALU_AND ? "&" : "^";
-    const sameRegister = op === ALU_XOR && !insn.hasImm && insn.rm === insn.reg;
+    const operator = op === AluOp.Or ? "|" : op === AluOp.And ? "&" : "^";
+    const sameRegister = op === AluOp.Xor && !insn.hasImm && insn.rm === insn.reg;
     const low = sameRegister ? "0" : e.let(`${a[0]} ${operator} ${b[0]}`);
     const high = size !== 8 || sameRegister ? "0" : e.let(`${a[1]} ${operator} ${b[1]}`);
     result = [low, high];
     e.recordLogic(insn, size, result);
   }
-  if (op === ALU_CMP) return;
+  if (op === AluOp.Cmp) return;
   if (insn.toReg) e.writeRegister(size, insn.reg, insn.rex, result);
   else writeRm(e, insn, size, result, address);
 }
@@ -345,17 +339,10 @@ function emitIncDec(e: Emitter, insn: Insn): void {
   e.recordArithmetic(insn, insn.sub > 0 ? FlagKind.Inc : FlagKind.Dec, size, value, ["1", "0"], [low, high]);
 }
 
-const SHIFT_ROL = 0;
-const SHIFT_ROR = 1;
-const SHIFT_SHL = 4;
-const SHIFT_SHR = 5;
-const SHIFT_SAL = 6;
-const SHIFT_SAR = 7;
-
 /** Shifts and rotates whose flags nobody reads; the rest run in the interpreter. */
 function emitShift(e: Emitter, insn: Insn): void {
   const size = insn.size;
-  const kind = insn.sub === SHIFT_SAL ? SHIFT_SHL : insn.sub;
+  const kind = insn.sub === ShiftKind.Sal ? ShiftKind.Shl : insn.sub;
   if (insn.flagsNeeded || size < 4 || (size === 8 && insn.imm < 0)) {
     e.interpretInPlace(insn);
     return;
@@ -366,16 +353,16 @@ function emitShift(e: Emitter, insn: Insn): void {
   if (size === 4) {
     const count = insn.imm < 0 ? e.let(`${e.low(1)} & 31`) : String(insn.imm & 31);
     switch (kind) {
-      case SHIFT_SHL:
+      case ShiftKind.Shl:
         result = [e.let(`${a} << ${count}`), "0"];
         break;
-      case SHIFT_SHR:
+      case ShiftKind.Shr:
         result = [e.let(`(${a} >>> ${count}) | 0`), "0"];
         break;
-      case SHIFT_SAR:
+      case ShiftKind.Sar:
         result = [e.let(`${a} >> ${count}`), "0"];
         break;
-      case SHIFT_ROL:
+      case ShiftKind.Rol:
         result = [e.let(`(${a} << ${count}) | (${a} >>> (32 - ${count}))`), "0"];
         break;
       default:
@@ -392,23 +379,23 @@ function emitShift(e: Emitter, insn: Insn): void {
 /** A 64-bit shift or rotate by a constant count. */
 function shift64(e: Emitter, kind: number, a: string, ah: string, count: number): Pair {
   if (count === 0) return [a, ah];
-  if (kind === SHIFT_ROL || kind === SHIFT_ROR) {
-    const left = kind === SHIFT_ROL ? count : 64 - count;
+  if (kind === ShiftKind.Rol || kind === ShiftKind.Ror) {
+    const left = kind === ShiftKind.Rol ? count : 64 - count;
     const [low, high] = left >= 32 ? [ah, a] : [a, ah];
     const c = left & 31;
     if (c === 0) return [low, high];
     return [e.let(`(${low} << ${c}) | (${high} >>> ${32 - c})`), e.let(`(${high} << ${c}) | (${low} >>> ${32 - c})`)];
   }
-  if (kind === SHIFT_SHL) {
+  if (kind === ShiftKind.Shl) {
     if (count >= 32) return ["0", e.let(`${a} << ${count - 32}`)];
     return [e.let(`${a} << ${count}`), e.let(`(${ah} << ${count}) | (${a} >>> ${32 - count})`)];
   }
   if (count >= 32) {
-    if (kind === SHIFT_SHR) return [e.let(`(${ah} >>> ${count - 32}) | 0`), "0"];
+    if (kind === ShiftKind.Shr) return [e.let(`(${ah} >>> ${count - 32}) | 0`), "0"];
     return [e.let(`${ah} >> ${count - 32}`), e.let(`${ah} >> 31`)];
   }
   const low = e.let(`(${a} >>> ${count}) | (${ah} << ${32 - count})`);
-  const high = kind === SHIFT_SHR ? e.let(`(${ah} >>> ${count}) | 0`) : e.let(`${ah} >> ${count}`);
+  const high = kind === ShiftKind.Shr ? e.let(`(${ah} >>> ${count}) | 0`) : e.let(`${ah} >> ${count}`);
   return [low, high];
 }
 

@@ -245,6 +245,14 @@ function decodeInto(insn: Insn, bytes: ByteReader): void {
   };
   const modrm = (): number => decodeModrm(insn, bytes, rex);
   const fullImmediate = (): void => setImmediate(insn, insn.size === 2 ? bytes.s16() : bytes.s32());
+  /** The AL/eAX, imm forms (ALU and TEST): the operand is the accumulator. */
+  const accumulatorImmediate = (byteForm: boolean): void => {
+    if (byteForm) insn.size = 1;
+    insn.rm = 0;
+    insn.hasImm = true;
+    if (byteForm) setImmediate(insn, bytes.u8());
+    else fullImmediate();
+  };
   const flagsNone = (): void => {
     insn.readsFlags = false;
     insn.writesFlags = 0;
@@ -279,11 +287,7 @@ function decodeInto(insn: Insn, bytes: ByteReader): void {
       modrm();
       insn.toReg = form >= 2;
     } else {
-      insn.size = form === 4 ? 1 : insn.size;
-      insn.rm = 0;
-      insn.hasImm = true;
-      if (form === 4) setImmediate(insn, bytes.u8());
-      else fullImmediate();
+      accumulatorImmediate(form === 4);
     }
     flagsWrite();
     finish(Op.Alu);
@@ -411,11 +415,7 @@ function decodeInto(insn: Insn, bytes: ByteReader): void {
       return;
     case 0xa8:
     case 0xa9:
-      insn.size = opcode === 0xa8 ? 1 : insn.size;
-      insn.rm = 0;
-      insn.hasImm = true;
-      if (opcode === 0xa8) setImmediate(insn, bytes.u8());
-      else fullImmediate();
+      accumulatorImmediate(opcode === 0xa8);
       flagsWrite();
       finish(Op.Test);
       return;
