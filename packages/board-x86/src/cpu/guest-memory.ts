@@ -32,9 +32,9 @@ export const TLB_ENTRIES = 256;
 export const TLB_SLOT_SIZE = 6;
 export const TlbField = { readTagLow: 0, readTagHigh: 1, readFrame: 2, writeTagLow: 3, writeTagHigh: 4, writeFrame: 5 } as const;
 /** A tag no page address equals (page addresses have their low 12 bits clear). */
-export const EMPTY_TAG = 1;
+const EMPTY_TAG = 1;
 /** Clears the offset-in-page bits of an int32 address half. */
-export const PAGE_MASK = -4096;
+const PAGE_MASK = -4096;
 
 export class GuestMemory extends LazyFlags {
   readonly ram: Uint8Array;

@@ -16,7 +16,7 @@ import type { CoreState } from "../core-state.ts";
 import { Emitter, type Pair } from "./emitter.ts";
 import { Op, type Insn } from "./decode.ts";
 import { markFlagLiveness } from "./flag-liveness.ts";
-import { emitSseKind, SseKind } from "./sse-ops.ts";
+import { emitSseKind } from "./sse-ops.ts";
 
 /**
  * A translated block, called with the core, the RAM index of the block's first byte and the
@@ -51,7 +51,7 @@ const SAFE_MAGNITUDE = 2 ** -125;
  * code (so the dispatcher caches its successor apart from the others); not taken, the block
  * goes on.
  */
-export function generateBlockSource(insns: readonly Insn[]): string {
+function generateBlockSource(insns: readonly Insn[]): string {
   markFlagLiveness(insns);
   const first = insns[0];
   const last = insns[insns.length - 1];
@@ -444,14 +444,6 @@ function emitSse(e: Emitter, insn: Insn): void {
       else e.store(8, e.address(insn), [`X[${destination}]`, `X[${destination + 1}]`]);
       return;
     case Op.Sse:
-      if (insn.rm >= 0 && isRegisterMove(insn.sub)) {
-        // MOVAPD/MOVAPS/MOVDQA between registers: the low double through the cache, the high lane directly.
-        const [from, to] = isStore(insn.sub) ? [insn.reg, insn.rm] : [insn.rm, insn.reg];
-        e.scalars.write(to, e.scalars.read(from));
-        e.emit(`F[${to * 2 + 1}] = F[${from * 2 + 1}];`);
-        return;
-      }
-      e.scalars.drop();
       emitSseKind(e, insn, insn.sub);
       return;
     case Op.CompareDouble:
@@ -460,15 +452,6 @@ function emitSse(e: Emitter, insn: Insn): void {
     default:
       emitScalarDouble(e, insn);
   }
-}
-
-/** A 16-byte move (MOVAPS/MOVAPD/MOVDQA/MOVUPS/MOVDQU load or store form). */
-function isRegisterMove(kind: number): boolean {
-  return kind === SseKind.Load128 || kind === SseKind.Load128Aligned || isStore(kind);
-}
-
-function isStore(kind: number): boolean {
-  return kind === SseKind.Store128 || kind === SseKind.Store128Aligned;
 }
 
 /**

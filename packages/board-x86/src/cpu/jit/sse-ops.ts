@@ -120,33 +120,41 @@ function sourceLanes(e: Emitter, insn: Insn, aligned: boolean): number {
   return SOURCE_SLOT * 4;
 }
 
-/**
- * Copies XMM register `from` to `to` as two float64 lanes: scalar double code reads them
- * back as doubles, and int32 stores read as a double defeat the host's store forwarding.
- * Float64 loads and stores keep NaN payloads (the instruction proof checks signaling NaNs).
- */
-export function copyRegister(from: number, to: number): string {
-  return `F[${to * 2}] = F[${from * 2}]; F[${to * 2 + 1}] = F[${from * 2 + 1}];`;
-}
-
 /** Assigns lanes `d..d+3` from four expressions evaluated before any is stored. */
 function setLanes(e: Emitter, d: number, lanes: readonly string[]): void {
   const values = lanes.map((lane) => e.let(lane));
   e.emit(values.map((value, i) => `X[${d + i}] = ${value};`).join(" "));
 }
 
+/**
+ * A 16-byte move between registers (MOVAPS/MOVAPD/MOVDQA/MOVUPS/MOVDQU): the low double goes
+ * through the scalar cache (scalar-cache.ts), since scalar-double code copies registers this
+ * way, and the high lane is copied as a float64 (two int32 stores read back as one double
+ * would stall the host's store forwarding; float64 copies keep NaN payloads).
+ */
+function moveRegister(e: Emitter, from: number, to: number): void {
+  e.scalars.write(to, e.scalars.read(from));
+  e.emit(`F[${to * 2 + 1}] = F[${from * 2 + 1}];`);
+}
+
 export function emitSseKind(e: Emitter, insn: Insn, kind: number): void {
+  e.usesXmm = true;
+  const store = kind === SseKind.Store128Aligned || kind === SseKind.Store128;
+  if (insn.rm >= 0 && (store || kind === SseKind.Load128Aligned || kind === SseKind.Load128)) {
+    moveRegister(e, store ? insn.reg : insn.rm, store ? insn.rm : insn.reg);
+    return;
+  }
+  // Everything else reads or writes the XMM file directly.
+  e.scalars.drop();
   const d = insn.reg * 4;
   switch (kind) {
     case SseKind.Load128Aligned:
     case SseKind.Load128:
-      if (insn.rm >= 0) e.emit(copyRegister(insn.rm, insn.reg));
-      else e.load128(e.address(insn), insn.reg, kind === SseKind.Load128Aligned);
+      e.load128(e.address(insn), insn.reg, kind === SseKind.Load128Aligned);
       return;
     case SseKind.Store128Aligned:
     case SseKind.Store128:
-      if (insn.rm >= 0) e.emit(copyRegister(insn.reg, insn.rm));
-      else e.store128(e.address(insn), insn.reg, kind === SseKind.Store128Aligned);
+      e.store128(e.address(insn), insn.reg, kind === SseKind.Store128Aligned);
       return;
     case SseKind.Xor:
     case SseKind.Or:
