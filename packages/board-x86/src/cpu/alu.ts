@@ -8,7 +8,7 @@
  */
 
 import type { CoreState } from "./core-state.ts";
-import { ARITHMETIC_FLAGS, Flag, FlagKind, parityFlag } from "./lazy-flags.ts";
+import { FlagKind } from "./lazy-flags.ts";
 
 /** The group-2 operation in the /r field of C0/C1/D0-D3 (SAL is SHL). */
 export const ShiftKind = { Rol: 0, Ror: 1, Rcl: 2, Rcr: 3, Shl: 4, Shr: 5, Sal: 6, Sar: 7 } as const;
@@ -105,21 +105,6 @@ export function incDec(core: CoreState, size: number, aLo: number, aHi: number, 
 /** NEG: 0 - a. */
 export function negate(core: CoreState, size: number, aLo: number, aHi: number): number {
   return aluBinary(core, AluOp.Sub, size, 0, 0, aLo, aHi);
-}
-
-/** Computes SF/ZF/PF of a result as RFLAGS bits. */
-export function resultFlags(size: number, lo: number, hi: number): number {
-  let zero: boolean;
-  let sign: number;
-  if (size === 8) {
-    zero = (lo | hi) === 0;
-    sign = hi >>> 31;
-  } else {
-    const masked = lo & sizeMask(size);
-    zero = masked === 0;
-    sign = (masked >>> (size * 8 - 1)) & 1;
-  }
-  return (zero ? Flag.ZF : 0) | (sign !== 0 ? Flag.SF : 0) | parityFlag(lo);
 }
 
 // ---- 64-bit shift helpers (count 0..63), results in lo + `wideHigh` ----
@@ -286,14 +271,13 @@ function finishShift(core: CoreState, size: number, lo: number, hi: number, cf: 
   const mask = sizeMask(size);
   const resLo = lo & mask;
   const resHi = size === 8 ? hi : 0;
-  core.setEagerFlags(resultFlags(size, resLo, resHi) | cf | (of << 11));
+  core.recordShift(size, resLo, resHi, cf, of);
   core.valHi = resHi;
   return resLo;
 }
 
 function finishRotate(core: CoreState, size: number, lo: number, hi: number, cf: number, of: number): number {
-  const kept = core.arithmeticFlags() & ~(Flag.CF | Flag.OF) & ARITHMETIC_FLAGS;
-  core.setEagerFlags(kept | cf | (of << 11));
+  core.recordRotate(cf, of);
   core.valHi = size === 8 ? hi : 0;
   return lo & sizeMask(size);
 }
@@ -358,7 +342,7 @@ export function doubleShift(
     }
   }
   const of = bitOf(resLo, resHi, bits - 1) ^ bitOf(destLo, destHi, bits - 1);
-  core.setEagerFlags(resultFlags(size, resLo, resHi) | cf | (of << 11));
+  core.recordShift(size, resLo, resHi, cf, of);
   core.valHi = resHi;
   return resLo;
 }

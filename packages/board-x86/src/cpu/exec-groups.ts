@@ -5,9 +5,9 @@
  */
 
 import { ExceptionVector } from "../machine.ts";
-import { aluBinary, AluOp, incDec, negate, resultFlags, sizeMask } from "./alu.ts";
+import { aluBinary, AluOp, incDec, negate, sizeMask } from "./alu.ts";
 import { TWO_POW_32, type CoreState } from "./core-state.ts";
-import { Flag } from "./lazy-flags.ts";
+import { Flag, resultFlags } from "./lazy-flags.ts";
 import {
   divide,
   multiplySigned32,

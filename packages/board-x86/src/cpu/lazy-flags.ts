@@ -120,6 +120,16 @@ export class LazyFlags {
     this.resHi = rHi;
   }
 
+  /** Flags of a shift: SF, ZF and PF from the `size`-byte result, CF and OF as given, AF clear. */
+  recordShift(size: number, lo: number, hi: number, carry: number, overflow: number): void {
+    this.setEagerFlags(resultFlags(size, lo, hi) | carry | (overflow << 11));
+  }
+
+  /** Flags of a rotate: CF and OF as given, the other four unchanged. */
+  recordRotate(carry: number, overflow: number): void {
+    this.setEagerFlags((this.arithmeticFlags() & ~(Flag.CF | Flag.OF)) | carry | (overflow << 11));
+  }
+
   /** Sets all six arithmetic flags at once. */
   setEagerFlags(bits: number): void {
     this.flagKind = FlagKind.Eager;
@@ -315,6 +325,21 @@ export class LazyFlags {
     }
     return (cc & 1) === 0 ? result : !result;
   }
+}
+
+/** Computes SF/ZF/PF of a result of `size` bytes (lo/hi halves) as RFLAGS bits. */
+export function resultFlags(size: number, lo: number, hi: number): number {
+  let zero: boolean;
+  let sign: number;
+  if (size === 8) {
+    zero = (lo | hi) === 0;
+    sign = hi >>> 31;
+  } else {
+    const masked = size === 4 ? lo : lo & (size === 1 ? 0xff : 0xffff);
+    zero = masked === 0;
+    sign = (masked >>> (size * 8 - 1)) & 1;
+  }
+  return (zero ? Flag.ZF : 0) | (sign !== 0 ? Flag.SF : 0) | parityFlag(lo);
 }
 
 /** PF for the low byte of a value, as an RFLAGS bit. */

@@ -110,12 +110,21 @@ export function emitIncDec(e: Emitter, insn: Insn): void {
   e.recordArithmetic(insn, insn.sub > 0 ? FlagKind.Inc : FlagKind.Dec, size, value, ["1", "0"], [low, high]);
 }
 
-/** Shifts and rotates whose flags nobody reads; the rest run in the interpreter. */
+/**
+ * Shifts and rotates: 32-bit ones by a constant with their flags (when read), the others
+ * whose flags nobody reads; the rest (8/16-bit, and 64-bit or CL counts whose flags are
+ * read) run in the interpreter.
+ */
 export function emitShift(e: Emitter, insn: Insn): void {
   const size = insn.size;
   const kind = insn.sub === ShiftKind.Sal ? ShiftKind.Shl : insn.sub;
-  if (insn.flagsNeeded || size < 4 || (size === 8 && insn.imm < 0)) {
+  const constantCount = insn.imm >= 0;
+  if (size < 4 || (size === 8 && !constantCount) || (insn.flagsNeeded && (size === 8 || !constantCount))) {
     e.interpretInPlace(insn);
+    return;
+  }
+  if (insn.flagsNeeded) {
+    emitShift32WithFlags(e, insn, kind, insn.imm & 31);
     return;
   }
   const { value, address } = readRmForUpdate(e, insn, size);
@@ -144,6 +153,54 @@ export function emitShift(e: Emitter, insn: Insn): void {
     result = shift64(e, kind, a, ah, insn.imm & 63);
   }
   writeRm(e, insn, size, result, address);
+  e.forgetFlags();
+}
+
+/**
+ * A 32-bit shift or rotate by constant `count` whose flags are read: CF, OF and the result
+ * flags as the interpreter computes them (alu.ts `shiftRotate`, OF included for counts
+ * above 1, where the hardware leaves it undefined). A zero count changes no flag.
+ */
+function emitShift32WithFlags(e: Emitter, insn: Insn, kind: number, count: number): void {
+  const { value, address } = readRmForUpdate(e, insn, 4);
+  const a = value[0];
+  if (count === 0) {
+    writeRm(e, insn, 4, [a, "0"], address);
+    return;
+  }
+  let result: string;
+  let carry: string;
+  let overflow: string;
+  switch (kind) {
+    case ShiftKind.Shl:
+      result = e.let(`${a} << ${count}`);
+      carry = e.let(`(${a} >>> ${32 - count}) & 1`);
+      overflow = `(${result} >>> 31) ^ ${carry}`;
+      break;
+    case ShiftKind.Shr:
+      result = e.let(`(${a} >>> ${count}) | 0`);
+      carry = `(${a} >>> ${count - 1}) & 1`;
+      overflow = `${a} >>> 31`;
+      break;
+    case ShiftKind.Sar:
+      result = e.let(`${a} >> ${count}`);
+      carry = `(${a} >>> ${count - 1}) & 1`;
+      overflow = "0";
+      break;
+    case ShiftKind.Rol:
+      result = e.let(`(${a} << ${count}) | (${a} >>> ${32 - count})`);
+      carry = e.let(`${result} & 1`);
+      overflow = `(${result} >>> 31) ^ ${carry}`;
+      break;
+    default:
+      result = e.let(`(${a} >>> ${count}) | (${a} << ${32 - count})`);
+      carry = e.let(`${result} >>> 31`);
+      overflow = `${carry} ^ ((${result} >>> 30) & 1)`;
+      break;
+  }
+  writeRm(e, insn, 4, [result, "0"], address);
+  const rotate = kind === ShiftKind.Rol || kind === ShiftKind.Ror;
+  e.emit(rotate ? `core.recordRotate(${carry}, ${overflow});` : `core.recordShift(4, ${result}, 0, ${carry}, ${overflow});`);
   e.forgetFlags();
 }
 
