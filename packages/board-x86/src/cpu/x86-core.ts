@@ -179,7 +179,9 @@ export class X86Core extends CoreState implements ExecutionCore {
       block.decode(this, threshold !== Infinity);
       this.markCodeFrame(block.phys - (block.phys & 0xfff));
     }
-    if (block.compiled === null && runs >= threshold && block.translatable) block.compile();
+    // Inner loops are translated as soon as they are decoded: they run long once entered.
+    const due = block.loops ? Math.min(threshold, ADOPT_RUNS) : threshold;
+    if (block.compiled === null && runs >= due && block.translatable) block.compile();
     if (block.compiled !== null && block.count <= this.pollCountdown) return block.compiled(this, block.phys, this.pollCountdown);
     return this.interpretSteps(block, Math.min(this.pollCountdown, MAX_BLOCK_INSTRUCTIONS));
   }

@@ -44,6 +44,8 @@ export class Block {
   private insns: readonly Insn[] | null = null;
   compiled: CompiledBlock | null = null;
   runs = 0;
+  /** The block branches back to its own start: an inner loop, worth translating early. */
+  loops = false;
   epoch: number;
   /** Successors by exit (taken, fall-through, computed, side exits), valid while their epoch is current. */
   taken: Block | null = null;
@@ -88,6 +90,8 @@ export class Block {
     const insns = decodeInstructions(core, this.rip, this.phys);
     this.insns = insns;
     this.count = insns.length;
+    const last = insns[insns.length - 1];
+    this.loops = last !== undefined && (last.op === Op.Jcc || last.op === Op.Jmp) && last.target === this.rip;
     const decodedBytes = insns.reduce((total, insn) => total + (insn.op === Op.Tail ? 0 : insn.length), 0);
     this.bytes = core.ram.slice(this.phys, this.phys + decodedBytes);
     const branches = insns.filter((insn, index) => insn.op === Op.Jcc && index < insns.length - 1).length;
