@@ -341,7 +341,7 @@ export class Emitter {
       "let n = 0, x = 1, done = 0, passes = 0;",
     ];
     if (declarations !== "") prologue.push(`let ${declarations};`);
-    if (this.usesXmm) prologue.push("const C = core.ctx, X = C.xmmInt32, F = C.xmmFloat64;");
+    if (this.usesXmm) prologue.push("const C = core.ctx, X = C.xmmInt32, F = C.xmmFloat64, X16 = C.xmmUint16, XS16 = C.xmmInt16, X8 = C.xmmBytes;");
     const scalarLocals = this.scalars.declarations();
     if (scalarLocals !== "") prologue.push(scalarLocals);
     if (this.usesSegment) {

@@ -42,12 +42,24 @@ export const SseKind = {
   MovqLoad: 21,
   /** MOVQ xmm/m64, xmm (66 0F D6). */
   MovqStore: 22,
+  UnpackLowB: 23,
+  UnpackHighB: 24,
+  UnpackLowW: 25,
+  UnpackHighW: 26,
+  /** PACKUSWB: signed words to unsigned bytes with saturation. */
+  PackUnsignedB: 27,
+  /** PSRLW/PSRAW/PSLLW by imm8 (the ModRM reg field picks which). */
+  ShiftW: 28,
+  /** PSHUFLW (F2) and PSHUFHW (F3). */
+  ShuffleLowW: 29,
+  ShuffleHighW: 30,
 } as const;
 
 /** Mandatory-prefix classes of the 0F map. */
 const NONE = 0;
 const P66 = 1;
 const PF3 = 2;
+const PF2 = 3;
 
 const TABLE = new Map<number, number>([
   [(P66 << 8) | 0x6f, SseKind.Load128Aligned],
@@ -89,12 +101,20 @@ const TABLE = new Map<number, number>([
   [(P66 << 8) | 0x7e, SseKind.MovdFromXmm],
   [(PF3 << 8) | 0x7e, SseKind.MovqLoad],
   [(P66 << 8) | 0xd6, SseKind.MovqStore],
+  [(P66 << 8) | 0x60, SseKind.UnpackLowB],
+  [(P66 << 8) | 0x68, SseKind.UnpackHighB],
+  [(P66 << 8) | 0x61, SseKind.UnpackLowW],
+  [(P66 << 8) | 0x69, SseKind.UnpackHighW],
+  [(P66 << 8) | 0x67, SseKind.PackUnsignedB],
+  [(P66 << 8) | 0x71, SseKind.ShiftW],
+  [(PF2 << 8) | 0x70, SseKind.ShuffleLowW],
+  [(PF3 << 8) | 0x70, SseKind.ShuffleHighW],
 ]);
 
 /** The translated kind of 0F `opcode` under its mandatory prefix, or -1. */
 export function sseKind(prefix66: boolean, rep: number, opcode: number): number {
-  if (rep === 0xf2 || (rep === 0xf3 && prefix66)) return -1;
-  const prefixClass = rep === 0xf3 ? PF3 : prefix66 ? P66 : NONE;
+  if (rep !== 0 && prefix66) return -1;
+  const prefixClass = rep === 0xf3 ? PF3 : rep === 0xf2 ? PF2 : prefix66 ? P66 : NONE;
   return TABLE.get((prefixClass << 8) | opcode) ?? -1;
 }
 
@@ -103,12 +123,20 @@ export function sseFormSupported(kind: number, insn: Insn): boolean {
   const selector = insn.reg & 7;
   if (kind === SseKind.ShiftD) return insn.rm >= 0 && (selector === 2 || selector === 4 || selector === 6);
   if (kind === SseKind.ShiftQ) return insn.rm >= 0 && (selector === 2 || selector === 6);
+  if (kind === SseKind.ShiftW) return insn.rm >= 0 && (selector === 2 || selector === 4 || selector === 6);
   return true;
 }
 
 /** Does the form read an imm8 after its ModRM operand? */
 export function sseHasImm8(kind: number): boolean {
-  return kind === SseKind.ShiftD || kind === SseKind.ShiftQ || kind === SseKind.ShuffleD;
+  return (
+    kind === SseKind.ShiftD ||
+    kind === SseKind.ShiftQ ||
+    kind === SseKind.ShiftW ||
+    kind === SseKind.ShuffleD ||
+    kind === SseKind.ShuffleLowW ||
+    kind === SseKind.ShuffleHighW
+  );
 }
 
 const SOURCE_SLOT = 16;
@@ -120,10 +148,10 @@ function sourceLanes(e: Emitter, insn: Insn, aligned: boolean): number {
   return SOURCE_SLOT * 4;
 }
 
-/** Assigns lanes `d..d+3` from four expressions evaluated before any is stored. */
-function setLanes(e: Emitter, d: number, lanes: readonly string[]): void {
-  const values = lanes.map((lane) => e.let(lane));
-  e.emit(values.map((value, i) => `X[${d + i}] = ${value};`).join(" "));
+/** Assigns elements `base..` of typed view `view` from expressions evaluated before any is stored. */
+function setElements(e: Emitter, view: string, base: number, values: readonly string[]): void {
+  const temporaries = values.map((value) => e.let(value));
+  e.emit(temporaries.map((value, i) => `${view}[${base + i}] = ${value};`).join(" "));
 }
 
 /**
@@ -226,7 +254,7 @@ export function emitSseKind(e: Emitter, insn: Insn, kind: number): void {
     case SseKind.ShuffleD: {
       const s = sourceLanes(e, insn, true);
       const order = insn.imm & 0xff;
-      setLanes(e, d, [0, 1, 2, 3].map((i) => `X[${s + ((order >> (2 * i)) & 3)}]`));
+      setElements(e, "X", d, [0, 1, 2, 3].map((i) => `X[${s + ((order >> (2 * i)) & 3)}]`));
       return;
     }
     case SseKind.UnpackLowD:
@@ -237,7 +265,55 @@ export function emitSseKind(e: Emitter, insn: Insn, kind: number): void {
       const h = kind === SseKind.UnpackHighD || kind === SseKind.UnpackHighQ ? 2 : 0;
       const dwords = kind === SseKind.UnpackLowD || kind === SseKind.UnpackHighD;
       const lanes = dwords ? [d + h, s + h, d + h + 1, s + h + 1] : [d + h, d + h + 1, s + h, s + h + 1];
-      setLanes(e, d, lanes.map((lane) => `X[${lane}]`));
+      setElements(e, "X", d, lanes.map((lane) => `X[${lane}]`));
+      return;
+    }
+    case SseKind.UnpackLowB:
+    case SseKind.UnpackHighB:
+    case SseKind.UnpackLowW:
+    case SseKind.UnpackHighW: {
+      const s = sourceLanes(e, insn, true);
+      const bytes = kind === SseKind.UnpackLowB || kind === SseKind.UnpackHighB;
+      const high = kind === SseKind.UnpackHighB || kind === SseKind.UnpackHighW;
+      // Interleave the low (or high) halves of destination and source, element by element.
+      const view = bytes ? "X8" : "X16";
+      const per = bytes ? 16 : 8;
+      const from = high ? per / 2 : 0;
+      const d0 = (d / 4) * per;
+      const s0 = (s / 4) * per;
+      const lanes = Array.from({ length: per }, (_, i) => `${view}[${(i % 2 === 0 ? d0 : s0) + from + (i >> 1)}]`);
+      setElements(e, view, d0, lanes);
+      return;
+    }
+    case SseKind.PackUnsignedB: {
+      const s = sourceLanes(e, insn, true);
+      const saturate = (word: string): string => e.let(`${word} < 0 ? 0 : ${word} > 255 ? 255 : ${word}`);
+      const words = [...Array.from({ length: 8 }, (_, i) => `XS16[${(d / 4) * 8 + i}]`), ...Array.from({ length: 8 }, (_, i) => `XS16[${(s / 4) * 8 + i}]`)];
+      setElements(e, "X8", (d / 4) * 16, words.map(saturate));
+      return;
+    }
+    case SseKind.ShiftW: {
+      const target = insn.rm * 8;
+      const count = insn.imm & 0xff;
+      const selector = insn.reg & 7;
+      const lane = (i: number): string => {
+        if (selector === 4) return `XS16[${target + i}] >> ${Math.min(count, 15)}`;
+        if (count > 15) return "0";
+        return selector === 2 ? `X16[${target + i}] >>> ${count}` : `X16[${target + i}] << ${count}`;
+      };
+      e.emit(Array.from({ length: 8 }, (_, i) => `X16[${target + i}] = ${lane(i)};`).join(" "));
+      return;
+    }
+    case SseKind.ShuffleLowW:
+    case SseKind.ShuffleHighW: {
+      const s = sourceLanes(e, insn, true);
+      const order = insn.imm & 0xff;
+      const shuffled = kind === SseKind.ShuffleLowW ? 0 : 4;
+      const words = Array.from({ length: 8 }, (_, i) => {
+        const inHalf = i >= shuffled && i < shuffled + 4;
+        return `X16[${(s / 4) * 8 + (inHalf ? shuffled + ((order >> (2 * (i - shuffled))) & 3) : i)}]`;
+      });
+      setElements(e, "X16", (d / 4) * 8, words);
       return;
     }
     case SseKind.MovdToXmm: {
