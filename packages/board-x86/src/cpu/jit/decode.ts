@@ -60,6 +60,8 @@ export const Op = {
   Sse: 29,
   /** UCOMISD (`sub` 0x2e) / COMISD (0x2f). */
   CompareDouble: 30,
+  /** ADDPD/MULPD/SUBPD/DIVPD/SQRTPD (`sub` = the 0F opcode). */
+  PackedDouble: 31,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -545,6 +547,14 @@ function decodeTwoByte(
     flagsNone();
     insn.sub = opcode;
     finish(opcode === 0x10 ? Op.MovsdLoad : opcode === 0x11 ? Op.MovsdStore : Op.ScalarDouble);
+    return;
+  }
+  if (prefix66 && rep === 0 && (opcode === 0x51 || opcode === 0x58 || opcode === 0x59 || opcode === 0x5c || opcode === 0x5e)) {
+    modrm();
+    insn.sub = opcode;
+    insn.writesGprs = false;
+    flagsNone();
+    finish(Op.PackedDouble);
     return;
   }
   if (prefix66 && rep === 0 && (opcode === 0x2e || opcode === 0x2f)) {

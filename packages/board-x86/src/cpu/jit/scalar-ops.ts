@@ -1,8 +1,8 @@
 /**
- * The scalar-double SSE2 instructions the translator emits itself (MOVSD, ADDSD/SUBSD/
- * MULSD/DIVSD/SQRTSD, UCOMISD/COMISD), working on the low doubles the scalar cache keeps in
- * locals; moves and packed forms are in sse-ops.ts. Results the host cannot give exactly
- * under MXCSR go to the interpreter's arithmetic (`core.scalarDouble`).
+ * The double-precision SSE2 instructions the translator emits itself (MOVSD, ADDSD/SUBSD/
+ * MULSD/DIVSD/SQRTSD and their packed forms, UCOMISD/COMISD); scalar ones work on the low
+ * doubles the scalar cache keeps in locals. Moves and packed-integer forms are in
+ * sse-ops.ts. Results the host cannot give exactly under MXCSR go to the interpreter.
  */
 
 import { FlagKind } from "../lazy-flags.ts";
@@ -38,6 +38,9 @@ export function emitSse(e: Emitter, insn: Insn): void {
     case Op.CompareDouble:
       emitCompareDouble(e, insn);
       return;
+    case Op.PackedDouble:
+      emitPackedDouble(e, insn);
+      return;
     default:
       emitScalarDouble(e, insn);
   }
@@ -64,6 +67,25 @@ function emitScalarDouble(e: Emitter, insn: Insn): void {
   const destination = insn.reg;
   const a = e.let(e.scalars.read(destination));
   const b = source.value;
+  const { result, exact } = hostResult(e, insn.sub, a, b);
+  // The slow path reads both operands from the XMM file and writes the destination there.
+  const operands = source.slot === SOURCE_SLOT ? `F[${destination * 2}] = ${a};` : `F[${destination * 2}] = ${a}; F[${source.slot * 2}] = ${b};`;
+  e.emit(
+    `if (${FAST_MXCSR} && ${exact}) x${destination} = ${result}; else { ${operands} core.scalarDouble(${insn.sub}, ${destination}, ${source.slot}); x${destination} = F[${destination * 2}]; }`,
+  );
+  e.scalars.assigned(destination);
+}
+
+/** MXCSR rounds to nearest and PE is already set: the state the host's results are exact for. */
+const FAST_MXCSR = "(C.mxcsr & 24608) === 32";
+
+/**
+ * The host's result of ADD/SUB/MUL/DIV/SQRT (opcode 58/5C/59/5E/51) on doubles `a` and `b`,
+ * and when it needs no MXCSR work (under FAST_MXCSR): a normal magnitude well away from
+ * underflow and overflow, or an exact zero (a sum of opposites, a product or quotient of a
+ * zero, a root of a zero).
+ */
+function hostResult(e: Emitter, opcode: number, a: string, b: string): { result: string; exact: string } {
   const operation: Record<number, readonly [string, string]> = {
     0x51: [`Math.sqrt(${b})`, "true"],
     0x58: [`${a} + ${b}`, "true"],
@@ -71,15 +93,35 @@ function emitScalarDouble(e: Emitter, insn: Insn): void {
     0x5c: [`${a} - ${b}`, "true"],
     0x5e: [`${a} / ${b}`, `${a} === 0`],
   };
-  const [compute, exactZero] = operation[insn.sub] ?? ["NaN", "false"];
+  const [compute, exactZero] = operation[opcode] ?? ["NaN", "false"];
   const result = e.let(compute);
   const magnitude = e.let(`Math.abs(${result})`);
-  // The slow path reads both operands from the XMM file and writes the destination there.
-  const operands = source.slot === SOURCE_SLOT ? `F[${destination * 2}] = ${a};` : `F[${destination * 2}] = ${a}; F[${source.slot * 2}] = ${b};`;
-  e.emit(
-    `if ((C.mxcsr & 24608) === 32 && ((${magnitude} >= ${SAFE_MAGNITUDE} && ${magnitude} <= ${Number.MAX_VALUE}) || (${result} === 0 && ${exactZero}))) x${destination} = ${result}; else { ${operands} core.scalarDouble(${insn.sub}, ${destination}, ${source.slot}); x${destination} = F[${destination * 2}]; }`,
-  );
-  e.scalars.assigned(destination);
+  return {
+    result,
+    exact: `((${magnitude} >= ${SAFE_MAGNITUDE} && ${magnitude} <= ${Number.MAX_VALUE}) || (${result} === 0 && ${exactZero}))`,
+  };
+}
+
+/**
+ * ADDPD/SUBPD/MULPD/DIVPD/SQRTPD: both lanes on the host when both results are exact as for
+ * the scalar forms; otherwise the interpreter executes the instruction in place.
+ */
+function emitPackedDouble(e: Emitter, insn: Insn): void {
+  e.scalars.drop();
+  let source = insn.rm;
+  if (source < 0) {
+    e.load128(e.address(insn), SOURCE_SLOT, true);
+    source = SOURCE_SLOT;
+  }
+  const lanes = [0, 1].map((lane) => {
+    const a = e.let(`F[${insn.reg * 2 + lane}]`);
+    const b = e.let(`F[${source * 2 + lane}]`);
+    return hostResult(e, insn.sub, a, b);
+  });
+  const [low, high] = lanes as [{ result: string; exact: string }, { result: string; exact: string }];
+  e.emit(`if (${FAST_MXCSR} && ${low.exact} && ${high.exact}) { F[${insn.reg * 2}] = ${low.result}; F[${insn.reg * 2 + 1}] = ${high.result}; } else {`);
+  e.interpretInPlace(insn, true);
+  e.emit("}");
 }
 
 /**
