@@ -1,15 +1,27 @@
 /**
  * Flag liveness over one straight-line block: most flag results are overwritten before
  * anything reads them, so the code generator only records the flags of an instruction when
- * a later instruction of the block reads them, or when they can leave the block.
- *
- * A fault in the middle of a block needs no extra liveness: the instruction that faulted is
- * re-executed from the state before it, and whatever it and its successors read was already
- * counted here. What is given up is that a signal handler may see older values in its
- * context's RFLAGS than the hardware would show for flags nobody reads.
+ * a later instruction of the block reads them, when they can leave the block, or when an
+ * instruction that can fault comes before the next writer: a fault exposes RFLAGS (to the
+ * kernel and to a signal handler's context) as of the faulting instruction, so the flags of
+ * the last writer before it must be the architectural ones.
  */
 
-import type { Insn } from "./decode.ts";
+import { Op, type Insn } from "./decode.ts";
+
+/** Instructions that may raise an exception: memory operands, the stack, the interpreter's. */
+function canFault(insn: Insn): boolean {
+  if (insn.op === Op.Lea || insn.op === Op.Nop) return false;
+  return (
+    insn.rm < 0 ||
+    insn.op === Op.Push ||
+    insn.op === Op.Pop ||
+    insn.op === Op.Call ||
+    insn.op === Op.Ret ||
+    insn.op === Op.Interpret ||
+    insn.op === Op.Tail
+  );
+}
 
 /** Sets `flagsNeeded` on every instruction; flags are live when the block ends. */
 export function markFlagLiveness(insns: readonly Insn[]): void {
@@ -22,6 +34,7 @@ export function markFlagLiveness(insns: readonly Insn[]): void {
       // A partial writer passes the old flags through: they are live exactly when its own are.
       if (insn.writesFlags === 1) live = false;
     }
-    if (insn.readsFlags) live = true;
+    // A fault leaves RFLAGS as they were before the instruction, as a reader would see them.
+    if (insn.readsFlags || canFault(insn)) live = true;
   }
 }
