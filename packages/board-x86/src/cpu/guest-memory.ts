@@ -25,6 +25,7 @@ export class CpuExceptionSignal extends Error {
 export const CPU_EXCEPTION = new CpuExceptionSignal();
 
 export const TWO_POW_32 = 4294967296;
+const TWO_POW_64 = TWO_POW_32 * TWO_POW_32;
 
 /** Entries of each data TLB (a power of two). */
 export const TLB_ENTRIES = 256;
@@ -135,7 +136,7 @@ export class GuestMemory extends LazyFlags {
 
   private translate(address: number, access: Access, size: number): number {
     const low = address | 0;
-    const high = (address / TWO_POW_32) | 0;
+    const high = Math.floor(address / TWO_POW_32) | 0;
     const tag = low & PAGE_MASK;
     const base = ((low >>> 12) & (TLB_ENTRIES - 1)) * TLB_SLOT_SIZE;
     const tlb = this.tlb;
@@ -151,7 +152,8 @@ export class GuestMemory extends LazyFlags {
 
   /** Asks the MMU, then remembers the page in the TLB of that access kind. */
   private translateSlow(address: number, access: Access, size: number): number {
-    const physical = this.mmu.translate(address, access);
+    // Register values are signed doubles: an upper-half (kernel) address arrives negative.
+    const physical = this.mmu.translate(address < 0 ? address + TWO_POW_64 : address, access);
     if (physical < 0) this.raiseTranslationFault();
     if (physical > this.ram.length - size) this.raise(ExceptionVector.GeneralProtection);
     const offset = address & 0xfff;
@@ -163,7 +165,7 @@ export class GuestMemory extends LazyFlags {
     if (frame + 4096 <= this.ram.length && access !== Access.Execute) {
       const low = address | 0;
       const slot = (low >>> 12) & (TLB_ENTRIES - 1);
-      const high = (address / TWO_POW_32) | 0;
+      const high = Math.floor(address / TWO_POW_32) | 0;
       if (this.filledCount < TLB_ENTRIES) this.filledSlots[this.filledCount] = slot;
       this.filledCount++;
       const tlb = this.tlb;

@@ -326,10 +326,16 @@ export function readExtended(bytes: Uint8Array, offset: number): void {
   extendedResult[1] = lo;
 }
 
+/**
+ * Beyond this many binary orders of magnitude every double has overflowed or underflowed,
+ * so larger exponents (FSCALE by ST(1) = 1e300 or infinity) are clamped to it.
+ */
+const SCALE_LIMIT = 2200;
+
 /** `value * 2^exponent` without intermediate overflow or underflow of the factor. */
 export function scaleByPowerOfTwo(value: number, exponent: number): number {
   let result = value;
-  let remaining = exponent;
+  let remaining = Math.max(-SCALE_LIMIT, Math.min(SCALE_LIMIT, exponent));
   while (remaining > 1000) {
     result *= 2 ** 1000;
     remaining -= 1000;

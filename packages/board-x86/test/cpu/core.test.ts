@@ -68,6 +68,13 @@ describe("X86Core run exits", () => {
     expect(context.rip).toBe(CODE + 1);
   });
 
+  it("FSCALE by an infinite or huge ST(1) ends (the differential fuzz once hung on it)", () => {
+    // fld1; fldz; fdivp (ST0 = +inf); fldz; fscale; syscall
+    const { core, context } = setup([0xd9, 0xe8, 0xd9, 0xee, 0xde, 0xf9, 0xd9, 0xee, 0xd9, 0xfd, 0x0f, 0x05]);
+    expect(core.run(context)).toBe(UserExit.Syscall);
+    expect(context.rip).toBe(CODE + 12);
+  });
+
   it("INT3 is a trap: RIP points after it", () => {
     const { core, context } = setup([0xcc]);
     expect(core.run(context)).toBe(UserExit.Exception);

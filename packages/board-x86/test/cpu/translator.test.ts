@@ -195,17 +195,15 @@ describe("block translator", () => {
     const differences: string[] = [];
     for (let i = 0; i < 3_000 && differences.length < 10; i++) {
       const code: number[] = [];
-      const length = 2 + random(5);
-      while (code.length < 64 && code.filter((byte) => byte === 0xcc).length === 0 && length > 0) {
+      for (let count = 2 + random(5); count > 0; count--) {
         if (random(5) === 0) {
           // A conditional branch to the next instruction: a side exit that changes nothing but the block.
           code.push(0x70 | random(16), 0x00);
-        } else {
-          const bytes = randomInstruction(random, DIFFERENTIAL_PREFIXES, 3);
-          const insn = decodeInsn(Uint8Array.from(bytes), 0, 16, CODE);
-          if (TRANSLATED.has(insn.op) || insn.op === Op.Interpret) code.push(...bytes.slice(0, insn.length));
+          continue;
         }
-        if (code.length >= length * 4) break;
+        const bytes = randomInstruction(random, DIFFERENTIAL_PREFIXES, 3);
+        const insn = decodeInsn(Uint8Array.from(bytes), 0, 16, CODE);
+        if (TRANSLATED.has(insn.op) || insn.op === Op.Interpret) code.push(...bytes.slice(0, insn.length));
       }
       const difference = both.compare([...code, 0xcc], random);
       if (difference !== null) differences.push(difference);
