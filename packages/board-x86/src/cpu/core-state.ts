@@ -9,11 +9,9 @@
 
 import { Access } from "../cpu-wiring.ts";
 import { ExceptionVector } from "../machine.ts";
-import { GuestMemory, TWO_POW_32 } from "./guest-memory.ts";
+import { GuestMemory, TWO_POW_32, unsignedOf, wrapUnsigned } from "./guest-memory.ts";
 
-export { CPU_EXCEPTION, TWO_POW_32 } from "./guest-memory.ts";
-
-const TWO_POW_64 = 2 ** 64;
+export { CPU_EXCEPTION, TWO_POW_32, unsignedOf, wrapUnsigned } from "./guest-memory.ts";
 
 /** REX prefix bits. */
 export const Rex = { B: 1, X: 2, R: 4, W: 8, present: 0x40 } as const;
@@ -210,7 +208,7 @@ export class CoreState extends GuestMemory {
       this.eaRipRelative = true;
       // Below address 0 the sum wraps modulo 2^64 (into the kernel half: a #PF, as on hardware).
       const sum = this.ip + this.ipDelta + displacement;
-      const next = sum < 0 ? sum + TWO_POW_64 : sum;
+      const next = wrapUnsigned(sum);
       this.ea = (this.addressSize32 ? next % TWO_POW_32 : next) + this.segmentBase;
       this.eaLow = sum | 0;
       this.eaHigh = -1;
@@ -240,14 +238,14 @@ export class CoreState extends GuestMemory {
     this.eaHigh = fullHigh;
     const segmentBase = this.segmentBase;
     if (segmentBase === 0) {
-      this.ea = fullHigh === 0 ? sum >>> 0 : (fullHigh >>> 0) * TWO_POW_32 + (sum >>> 0);
+      this.ea = unsignedOf(sum, fullHigh);
       return;
     }
     // FS-relative TLS offsets are negative and wrap modulo 2^64: add the base in halves.
     const baseLow = segmentBase % TWO_POW_32;
     const lowSum = (sum >>> 0) + baseLow;
     const segmentHigh = (fullHigh + Math.floor(segmentBase / TWO_POW_32) + (lowSum >= TWO_POW_32 ? 1 : 0)) | 0;
-    this.ea = (segmentHigh >>> 0) * TWO_POW_32 + (lowSum >>> 0);
+    this.ea = unsignedOf(lowSum, segmentHigh);
   }
 
   /**

@@ -6,7 +6,7 @@
 
 import { ExceptionVector } from "../machine.ts";
 import { aluBinary, AluOp, incDec, negate, sizeMask } from "./alu.ts";
-import { TWO_POW_32, type CoreState } from "./core-state.ts";
+import { TWO_POW_32, unsignedOf, type CoreState } from "./core-state.ts";
 import { Flag, resultFlags } from "./lazy-flags.ts";
 import {
   divide,
@@ -210,7 +210,7 @@ export function executeGroup5(c: CoreState): void {
       return;
     case 2: {
       const low = c.readRm(8);
-      const target = (c.valHi >>> 0) * TWO_POW_32 + (low >>> 0);
+      const target = unsignedOf(low, c.valHi);
       const returnAddress = c.currentRip();
       c.push64(returnAddress % TWO_POW_32 | 0, Math.floor(returnAddress / TWO_POW_32));
       c.jump(target);
@@ -218,7 +218,7 @@ export function executeGroup5(c: CoreState): void {
     }
     case 4: {
       const low = c.readRm(8);
-      c.jump((c.valHi >>> 0) * TWO_POW_32 + (low >>> 0));
+      c.jump(unsignedOf(low, c.valHi));
       return;
     }
     case 6: {

@@ -6,7 +6,7 @@
 
 import { ExceptionVector } from "../machine.ts";
 import { aluBinary, AluOp, shiftRotate } from "./alu.ts";
-import { TWO_POW_32, type CoreState } from "./core-state.ts";
+import { TWO_POW_32, unsignedOf, wrapUnsigned, type CoreState } from "./core-state.ts";
 import { executeGroup3, executeGroup5, executeImul, executeIncDec } from "./exec-groups.ts";
 import { executeString } from "./exec-string.ts";
 import { executeX87 } from "./exec-x87.ts";
@@ -271,7 +271,7 @@ export function executeOneByte(c: CoreState, opcode: number): void {
     case 0xc3: {
       const release = opcode === 0xc2 ? c.fetchImm16() : 0;
       const low = c.pop64();
-      const target = (c.valHi >>> 0) * TWO_POW_32 + (low >>> 0);
+      const target = unsignedOf(low, c.valHi);
       if (release !== 0) c.setReg64Number(4, c.getReg64Number(4) + release);
       c.jump(target);
       return;
@@ -312,7 +312,7 @@ export function executeOneByte(c: CoreState, opcode: number): void {
       const displacement = c.fetchS8();
       const count = c.addressSize32 ? ((c.gprLo[1] ?? 0) - 1) >>> 0 : c.getReg64Number(1) - 1;
       if (c.addressSize32) c.setReg(4, 1, count | 0, 0);
-      else c.setReg64Number(1, count < 0 ? count + TWO_POW_32 * TWO_POW_32 : count);
+      else c.setReg64Number(1, wrapUnsigned(count));
       const zf = opcode === 0xe2 ? true : (c.getZF() !== 0) === (opcode === 0xe1);
       if (count !== 0 && zf) relativeJump(c, displacement);
       return;

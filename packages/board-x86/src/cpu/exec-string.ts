@@ -11,13 +11,12 @@
 
 import { Access } from "../cpu-wiring.ts";
 import { aluBinary, AluOp } from "./alu.ts";
-import { TWO_POW_32, type CoreState } from "./core-state.ts";
+import { TWO_POW_32, wrapUnsigned, type CoreState } from "./core-state.ts";
 import { Flag } from "./lazy-flags.ts";
 
 const RCX = 1;
 const RSI = 6;
 const RDI = 7;
-const TWO_POW_64 = TWO_POW_32 * TWO_POW_32;
 /** Elements one execution of a REP instruction handles before yielding (64 KiB of bytes). */
 const REP_ELEMENTS_PER_STEP = 1 << 16;
 
@@ -29,7 +28,7 @@ function writeIndex(c: CoreState, register: number, value: number): void {
   if (c.addressSize32) {
     c.setReg(4, register, value % TWO_POW_32 | 0, 0);
   } else {
-    c.setReg64Number(register, value < 0 ? value + TWO_POW_64 : value);
+    c.setReg64Number(register, wrapUnsigned(value));
   }
 }
 

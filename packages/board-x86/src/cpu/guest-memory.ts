@@ -25,7 +25,20 @@ export class CpuExceptionSignal extends Error {
 export const CPU_EXCEPTION = new CpuExceptionSignal();
 
 export const TWO_POW_32 = 4294967296;
-const TWO_POW_64 = TWO_POW_32 * TWO_POW_32;
+export const TWO_POW_64 = TWO_POW_32 * TWO_POW_32;
+
+/** The unsigned 64-bit value of int32 halves, as a double (exact below 2^53). */
+export function unsignedOf(low: number, high: number): number {
+  return (high >>> 0) * TWO_POW_32 + (low >>> 0);
+}
+
+/**
+ * A 64-bit value held as a signed double (register reads, address sums) as its unsigned
+ * value: upper-half (kernel) addresses arrive negative.
+ */
+export function wrapUnsigned(value: number): number {
+  return value < 0 ? value + TWO_POW_64 : value;
+}
 
 /** Entries of each data TLB (a power of two). */
 export const TLB_ENTRIES = 256;
@@ -152,8 +165,7 @@ export class GuestMemory extends LazyFlags {
 
   /** Asks the MMU, then remembers the page in the TLB of that access kind. */
   private translateSlow(address: number, access: Access, size: number): number {
-    // Register values are signed doubles: an upper-half (kernel) address arrives negative.
-    const physical = this.mmu.translate(address < 0 ? address + TWO_POW_64 : address, access);
+    const physical = this.mmu.translate(wrapUnsigned(address), access);
     if (physical < 0) this.raiseTranslationFault();
     if (physical > this.ram.length - size) this.raise(ExceptionVector.GeneralProtection);
     const offset = address & 0xfff;
@@ -184,12 +196,12 @@ export class GuestMemory extends LazyFlags {
 
   /** A read of `size` bytes at the address with int32 halves `low`/`high` (translated code's slow path). */
   readSplit(size: number, low: number, high: number, access: Access): number {
-    return this.readMemory(size, (high >>> 0) * TWO_POW_32 + (low >>> 0), access);
+    return this.readMemory(size, unsignedOf(low, high), access);
   }
 
   /** A write of `size` bytes at the address with int32 halves `low`/`high` (translated code's slow path). */
   writeSplit(size: number, low: number, high: number, valueLow: number, valueHigh: number): void {
-    this.writeMemory(size, (high >>> 0) * TWO_POW_32 + (low >>> 0), valueLow, valueHigh);
+    this.writeMemory(size, unsignedOf(low, high), valueLow, valueHigh);
   }
 
   /** Reads `size` bytes (1, 2, 4, 8) at `address`; for size 8 the high half goes to `valHi`. */
@@ -267,12 +279,12 @@ export class GuestMemory extends LazyFlags {
 
   /** `read128` at the address with int32 halves `low`/`high` (translated code's slow path). */
   read128Split(low: number, high: number, slot: number): void {
-    this.read128((high >>> 0) * TWO_POW_32 + (low >>> 0), slot);
+    this.read128(unsignedOf(low, high), slot);
   }
 
   /** `write128` at the address with int32 halves `low`/`high` (translated code's slow path). */
   write128Split(low: number, high: number, slot: number): void {
-    this.write128((high >>> 0) * TWO_POW_32 + (low >>> 0), slot);
+    this.write128(unsignedOf(low, high), slot);
   }
 
   /** Loads 16 bytes at `address` into XMM slot `slot` (allocation-free; the SSE load path). */

@@ -1,10 +1,12 @@
 /**
- * X86Core: the interpreter loop that runs ring-3 x86-64 code on a context until SYSCALL, an
- * exception, or the platform reporting a pending interrupt (ExecutionCore in cpu-wiring.ts).
+ * X86Core runs ring-3 x86-64 code on a context until SYSCALL, an exception, or the platform
+ * reporting a pending interrupt (ExecutionCore in cpu-wiring.ts).
  *
- * One `step` decodes the legacy and REX prefixes and dispatches on the opcode map; the
+ * `dispatch` goes from basic block to basic block (jit/block-cache.ts): cold blocks are
+ * interpreted, warm ones run as JavaScript translations (jit/compile.ts). The interpreter is
+ * `step`: it decodes the legacy and REX prefixes and dispatches on the opcode map; the
  * handlers (exec-*.ts) work on the shared CoreState. Exceptions are thrown as the single
- * CPU_EXCEPTION token and caught here, outside the loop, so the loop itself has no try/catch.
+ * CPU_EXCEPTION token and caught in `run`, outside the dispatch loop.
  */
 
 import { Access, type CpuPlatform, type ExecutionCore, type AddressTranslator } from "../cpu-wiring.ts";

@@ -20,7 +20,7 @@
 import type { CoreState } from "../core-state.ts";
 import { compileBlock, type CompiledBlock } from "./compile.ts";
 import { addTranslation, findTranslation } from "./translation-cache.ts";
-import { decodeInsn, Op, resolveRipRelative, type Insn } from "./decode.ts";
+import { branchesToStart, decodeInsn, Op, resolveRipRelative, type Insn } from "./decode.ts";
 
 /**
  * Executions after which a block is translated. Translating costs V8 a compile and then runs
@@ -90,8 +90,7 @@ export class Block {
     const insns = decodeInstructions(core, this.rip, this.phys);
     this.insns = insns;
     this.count = insns.length;
-    const last = insns[insns.length - 1];
-    this.loops = last !== undefined && (last.op === Op.Jcc || last.op === Op.Jmp) && last.target === this.rip;
+    this.loops = branchesToStart(insns);
     const decodedBytes = insns.reduce((total, insn) => total + (insn.op === Op.Tail ? 0 : insn.length), 0);
     this.bytes = core.ram.slice(this.phys, this.phys + decodedBytes);
     const branches = insns.filter((insn, index) => insn.op === Op.Jcc && index < insns.length - 1).length;

@@ -13,7 +13,7 @@
 import { FlagKind } from "../lazy-flags.ts";
 import type { CoreState } from "../core-state.ts";
 import { Emitter, type Pair } from "./emitter.ts";
-import { Op, type Insn } from "./decode.ts";
+import { branchesToStart, Op, type Insn } from "./decode.ts";
 import { markFlagLiveness } from "./flag-liveness.ts";
 import { emitAlu, emitImul, emitIncDec, emitMove, emitShift, immediate, pop, push, readRm, readRmForUpdate, writeRm } from "./integer-ops.ts";
 import { emitSse } from "./scalar-ops.ts";
@@ -68,7 +68,7 @@ function generateBlockSource(insns: readonly Insn[]): string {
     }
   });
   e.scalars.drop();
-  const loops = (last.op === Op.Jcc || last.op === Op.Jmp) && last.target === first.rip;
+  const loops = branchesToStart(insns);
   if (loops && last.op === Op.Jmp) e.emit("x = 0;");
   const fallThrough = last.rip + last.length;
   let epilogue: string;

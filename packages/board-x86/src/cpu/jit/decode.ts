@@ -667,6 +667,13 @@ function decodeModrm(insn: Insn, bytes: ByteReader, rex: number): number {
   return modrm;
 }
 
+/** Whether a decoded block ends by branching back to its own first instruction (a loop). */
+export function branchesToStart(insns: readonly Insn[]): boolean {
+  const first = insns[0];
+  const last = insns[insns.length - 1];
+  return first !== undefined && last !== undefined && (last.op === Op.Jcc || last.op === Op.Jmp) && last.target === first.rip;
+}
+
 /**
  * Fixes the absolute address of a RIP-relative operand once the whole instruction (and so
  * its end) is known.
