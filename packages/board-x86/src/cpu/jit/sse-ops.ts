@@ -148,6 +148,24 @@ function sourceLanes(e: Emitter, insn: Insn, aligned: boolean): number {
   return SOURCE_SLOT * 4;
 }
 
+/**
+ * PSRLD/PSRAD/PSLLD (`bits` 32) and PSRLW/PSRAW/PSLLW (16) of a register by imm8 (the ModRM
+ * reg field picks which); counts past the lane width clear it, or fill it with the sign.
+ */
+function emitLaneShift(e: Emitter, insn: Insn, bits: 16 | 32): void {
+  const [unsigned, signed] = bits === 32 ? ["X", "X"] : ["X16", "XS16"];
+  const lanes = 128 / bits;
+  const target = insn.rm * lanes;
+  const count = insn.imm & 0xff;
+  const selector = insn.reg & 7;
+  const lane = (i: number): string => {
+    if (selector === 4) return `${signed}[${target + i}] >> ${Math.min(count, bits - 1)}`;
+    if (count > bits - 1) return "0";
+    return selector === 2 ? `${unsigned}[${target + i}] >>> ${count}` : `${unsigned}[${target + i}] << ${count}`;
+  };
+  e.emit(Array.from({ length: lanes }, (_, i) => `${unsigned}[${target + i}] = ${lane(i)};`).join(" "));
+}
+
 /** Assigns elements `base..` of typed view `view` from expressions evaluated before any is stored. */
 function setElements(e: Emitter, view: string, base: number, values: readonly string[]): void {
   const temporaries = values.map((value) => e.let(value));
@@ -220,19 +238,9 @@ export function emitSseKind(e: Emitter, insn: Insn, kind: number): void {
       e.emit(lanes.map((value, i) => `X[${d + i}] = ${value};`).join(" "));
       return;
     }
-    case SseKind.ShiftD: {
-      const target = insn.rm * 4;
-      const count = insn.imm & 0xff;
-      const selector = insn.reg & 7;
-      const lane = (i: number): string => {
-        const v = `X[${target + i}]`;
-        if (selector === 4) return `${v} >> ${Math.min(count, 31)}`;
-        if (count > 31) return "0";
-        return selector === 2 ? `${v} >>> ${count}` : `${v} << ${count}`;
-      };
-      e.emit([0, 1, 2, 3].map((i) => `X[${target + i}] = ${lane(i)};`).join(" "));
+    case SseKind.ShiftD:
+      emitLaneShift(e, insn, 32);
       return;
-    }
     case SseKind.ShiftQ: {
       const target = insn.rm * 4;
       const count = insn.imm & 0xff;
@@ -292,18 +300,9 @@ export function emitSseKind(e: Emitter, insn: Insn, kind: number): void {
       setElements(e, "X8", (d / 4) * 16, words.map(saturate));
       return;
     }
-    case SseKind.ShiftW: {
-      const target = insn.rm * 8;
-      const count = insn.imm & 0xff;
-      const selector = insn.reg & 7;
-      const lane = (i: number): string => {
-        if (selector === 4) return `XS16[${target + i}] >> ${Math.min(count, 15)}`;
-        if (count > 15) return "0";
-        return selector === 2 ? `X16[${target + i}] >>> ${count}` : `X16[${target + i}] << ${count}`;
-      };
-      e.emit(Array.from({ length: 8 }, (_, i) => `X16[${target + i}] = ${lane(i)};`).join(" "));
+    case SseKind.ShiftW:
+      emitLaneShift(e, insn, 16);
       return;
-    }
     case SseKind.ShuffleLowW:
     case SseKind.ShuffleHighW: {
       const s = sourceLanes(e, insn, true);
